@@ -1,0 +1,38 @@
+// hotspan — trace and span identifiers (OpenTelemetry / W3C Trace Context compatible).
+//
+// A TraceId is 128 bits, a SpanId 64 bits; the all-zero value of either is invalid.
+// New ids come from a per-thread PRNG (see engine/id_generator.hpp): unique across
+// threads and processes, never zero, and cheap enough for the hot path.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hotspan {
+
+struct TraceId {
+  std::array<uint8_t, 16> bytes{};
+
+  bool valid() const noexcept;
+  std::string to_hex() const;  // 32 lowercase hex characters
+  // Exactly 32 hex characters (either case); all-zero is rejected.
+  static std::optional<TraceId> from_hex(std::string_view) noexcept;
+
+  friend bool operator==(const TraceId&, const TraceId&) = default;
+};
+
+struct SpanId {
+  uint64_t value = 0;  // big-endian on the wire: the first hex digit is the high nibble
+
+  bool valid() const noexcept { return value != 0; }
+  std::string to_hex() const;  // 16 lowercase hex characters
+  // Exactly 16 hex characters (either case); all-zero is rejected.
+  static std::optional<SpanId> from_hex(std::string_view) noexcept;
+
+  friend bool operator==(const SpanId&, const SpanId&) = default;
+};
+
+}  // namespace hotspan

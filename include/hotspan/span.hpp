@@ -1,0 +1,104 @@
+// hotspan — Span, the RAII handle of one timed operation, and Scope.
+//
+// A Span is either recording (it owns a slot of its thread's arena pool) or inert
+// (unsampled, dropped, ended, or default-constructed). Every annotating call on
+// an inert span is a single branch. A recording span writes into its slot only:
+// no allocation, no lock, no system call. Values are copied immediately, so the
+// caller's strings need not outlive the call.
+//
+// Bounds (see TracerOptions): names, keys and string values longer than
+// max_string_bytes are truncated on a UTF-8 character boundary (counted in
+// strings_truncated); attributes or events beyond the per-span limits or beyond
+// the slot's byte budget are dropped (counted per span and in stats()). Setting a
+// key twice keeps the last value.
+//
+// Lifetime: a span may be moved to and ended on another thread. A span that
+// outlives its Tracer (or is ended after shutdown()) is discarded safely and
+// counted as dropped_queue_full: the engine keeps the slot's memory alive until
+// the slot is back, so there is never a use-after-free.
+#pragma once
+
+#include <exception>
+#include <initializer_list>
+#include <string_view>
+#include <system_error>
+
+#include "hotspan/attribute.hpp"
+#include "hotspan/span_context.hpp"
+#include "hotspan/span_kind.hpp"
+
+namespace hotspan {
+
+class Tracer;
+namespace detail {
+struct Slot;
+}
+
+class Span {
+ public:
+  Span() noexcept = default;  // inert
+  Span(Span&& other) noexcept : _slot(other._slot), _context(other._context) {
+    other._slot = nullptr;
+  }
+  Span& operator=(Span&& other) noexcept;  // ends the span this one held
+  Span(const Span&) = delete;
+  Span& operator=(const Span&) = delete;
+  ~Span() { end(); }
+
+  // False for unsampled, dropped, ended and default-constructed spans.
+  bool is_recording() const noexcept { return _slot != nullptr; }
+  // Valid even when unsampled, so that ids still propagate to children and peers.
+  SpanContext context() const noexcept { return _context; }
+
+  template <detail::attribute_type T>
+  Span& set_attribute(std::string_view key, const T& value) noexcept {
+    if (_slot != nullptr) add_attribute(key, detail::to_attribute_value(value));
+    return *this;
+  }
+  Span& set_attribute(std::string_view key, AttributeValue value) noexcept {
+    if (_slot != nullptr) add_attribute(key, value);
+    return *this;
+  }
+  Span& set_attributes(std::initializer_list<Attribute> attributes) noexcept;
+  Span& add_event(std::string_view name, std::initializer_list<Attribute> attributes = {}) noexcept;
+
+  // Each adds an "exception" event with exception.type and exception.message and
+  // sets the status to error with the message as its description.
+  Span& record_error(std::string_view message) noexcept;
+  Span& record_error(const std::exception& error) noexcept;  // type demangled at export
+  Span& record_error(std::error_code code) noexcept;  // message rendered at export, no allocation
+
+  Span& set_status(StatusCode code, std::string_view description = {}) noexcept;
+
+  // Idempotent; no effect on an inert span. Takes the end time and hands the
+  // slot to the exporter thread (never blocks; a full queue drops and counts).
+  void end() noexcept;
+
+ private:
+  friend class Tracer;
+  Span(detail::Slot* slot, const SpanContext& context) noexcept : _slot(slot), _context(context) {}
+  void add_attribute(std::string_view key, const AttributeValue& value) noexcept;
+
+  detail::Slot* _slot = nullptr;
+  SpanContext _context;
+};
+
+// Makes a span the calling thread's current parent for start_span() until the
+// Scope is destroyed, then restores the previous one. Scopes must nest (destroy
+// in reverse order of creation, on the thread that created them).
+class Scope {
+ public:
+  explicit Scope(const Span& span) noexcept;
+  explicit Scope(const SpanContext& context) noexcept;
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  SpanContext _previous;
+};
+
+// The context of the innermost Scope on this thread, or an invalid context.
+SpanContext current_context() noexcept;
+
+}  // namespace hotspan

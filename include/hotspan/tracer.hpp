@@ -1,0 +1,126 @@
+// hotspan — the Tracer: starts spans and owns the exporter thread.
+//
+// Threads that record spans each get, per tracer, a pool of fixed-size slots
+// carved out of one arena (allocated on the thread's first sampled span). Ended
+// spans go to the exporter thread through a lock-free MPSC queue; the exporter
+// thread encodes them in batches and gives the slots back to their pools.
+// Nothing is ever lost silently: every sampled span is, once flushed, exactly one
+// of exported, dropped_pool_exhausted, dropped_queue_full or dropped_export_failed.
+//
+// Several tracers may live in one process. Memory of a thread's pool is kept
+// until the thread exits (or starts a span on another tracer after this one
+// was destroyed) and all of its slots are back, so spans outliving their tracer
+// and threads exiting with spans in flight are safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "hotspan/exporter.hpp"
+#include "hotspan/sampler.hpp"
+#include "hotspan/span.hpp"
+
+namespace hotspan {
+
+struct TracerStats {  // monotonically increasing counters
+  uint64_t spans_started = 0;           // every start_span call
+  uint64_t spans_sampled = 0;           // sampler said yes
+  uint64_t spans_exported = 0;          // written to the exporter successfully
+  uint64_t dropped_pool_exhausted = 0;  // no free slot
+  uint64_t dropped_queue_full = 0;      // queue refused the span (or tracer shut down)
+  uint64_t dropped_export_failed = 0;   // exporter reported an error for them
+  uint64_t attributes_dropped = 0;      // over the per-span limits
+  uint64_t events_dropped = 0;
+  uint64_t strings_truncated = 0;
+  uint64_t bytes_written = 0;
+};
+// Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
+//                                        + dropped_queue_full + dropped_export_failed
+
+struct TracerOptions {
+  std::string service_name = "unknown_service";
+  std::shared_ptr<Exporter> exporter;  // null → noop
+  std::shared_ptr<Sampler> sampler;    // null → parent_based(always_on())
+  std::vector<std::pair<std::string, std::string>> resource;  // extra resource attributes
+  size_t slots_per_thread = 4096;  // arena pool size per thread (spans in flight)
+  size_t queue_capacity = 65536;   // spans queued for export, all threads together
+
+  // Per-span limits. A slot holds the span's fixed fields plus slot_bytes of
+  // inline storage for its name, attributes, events and status message.
+  size_t slot_bytes = 1024;             // 256 .. 65536
+  size_t max_attributes_per_span = 32;  // 0 .. 65535
+  size_t max_events_per_span = 16;      // 0 .. 65535 (event attributes share the span's budget)
+  size_t max_string_bytes = 256;        // names, keys and string values; 1 .. 65535
+
+  // Exporter thread: spans handed to the exporter per call, and how long it
+  // sleeps when the queue is empty (flush() and shutdown() wake it at once).
+  size_t export_batch_size = 512;
+  std::chrono::microseconds idle_sleep = std::chrono::milliseconds(2);
+  // How long shutdown() waits for the exporter thread to drain and finish.
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+};
+
+namespace detail {
+class TracerCore;
+}
+
+class Tracer {
+ public:
+  // Throws std::invalid_argument when an option is out of range.
+  explicit Tracer(TracerOptions options);
+  ~Tracer();  // shutdown()
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  // Parent = current_context() of the calling thread.
+  Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept;
+  // Explicit parent; an invalid parent starts a new trace.
+  Span start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept;
+
+  // Waits until every span ended before the call has been handed to the exporter
+  // and the exporter flushed. False on timeout, exporter flush failure, or after
+  // shutdown.
+  bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5)) noexcept;
+  // Idempotent. Drains the queue, flushes and shuts the exporter down, joins the
+  // exporter thread (waiting at most shutdown_timeout). Spans started later are
+  // inert (counted in spans_started only); spans ended later are dropped and
+  // counted as dropped_queue_full.
+  void shutdown() noexcept;
+  TracerStats stats() const noexcept;
+
+  const std::string& service_name() const noexcept;
+
+ private:
+  detail::TracerCore* _core;  // reference-counted: outlives the Tracer while pools use it
+};
+
+// Starts a span, makes it current, calls fn(span) (or fn() when fn takes no
+// argument) and ends the span when fn returns. An exception escaping fn is
+// recorded on the span as an error and rethrown.
+template <class F>
+decltype(auto) with_span(Tracer& tracer, std::string_view name, SpanKind kind, F&& fn) {
+  Span span = tracer.start_span(name, kind);
+  Scope scope(span);
+  try {
+    if constexpr (std::is_invocable_v<F&&, Span&>) {
+      return std::forward<F>(fn)(span);
+    } else {
+      return std::forward<F>(fn)();
+    }
+  } catch (const std::exception& e) {
+    span.record_error(e);
+    throw;
+  } catch (...) {
+    span.record_error(std::string_view("unknown exception"));
+    throw;
+  }
+}
+
+}  // namespace hotspan

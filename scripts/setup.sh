@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, only when missing, the Debian packages hotspan needs to build and test.
+# Idempotent and quiet when everything is present. Extra packages may be passed
+# as arguments (e.g. `scripts/setup.sh clang libclang-rt-14-dev`).
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libconcurrentqueue-dev libxxhash-dev
+          libsimdjson-dev libbenchmark-dev catch2 "$@")
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo_cmd=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo_cmd=(sudo -n)
+else
+  echo "hotspan setup: these Debian packages are missing: ${missing[*]}" >&2
+  echo "hotspan setup: run as root, or give this user password-less sudo, or install them:" >&2
+  echo "    apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "hotspan setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
