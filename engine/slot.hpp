@@ -1,0 +1,101 @@
+// hotspan — the slot: one recorded span, fixed size, owned by a thread's pool.
+//
+// A slot is a fixed header followed by `SlotLimits::data_bytes` of inline
+// storage that holds, as an append-only log, the span's name (at offset 0), its
+// attributes, its events (each followed by its attributes) and its status
+// message. Nothing in a slot points to the heap, so recording a span never
+// allocates; the exporter thread decodes the log into SpanRecord views.
+//
+// Entry layout (native byte order, unaligned; read and written with memcpy):
+//   attribute / event attribute: tag:u8 type:u8 key_len:u16 key[key_len] value
+//     value by type: boolean u8 | integer i64 | floating f64 |
+//                    string len:u16 bytes[len] |
+//                    type_name  const char* (a typeid name: static storage)
+//                    error_code const std::error_category* + i32 value
+//   event:          tag:u8 0:u8 name_len:u16 time_ticks:u64 name[name_len]
+//   status message: tag:u8 0:u8 len:u16 bytes[len]
+// The last two value types defer work that would allocate on the caller's
+// thread (demangling, error_code::message()) to the exporter thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "hotspan/ids.hpp"
+#include "hotspan/span_kind.hpp"
+
+namespace hotspan::detail {
+
+class ThreadRecorder;
+
+struct SlotLimits {
+  uint32_t data_bytes = 0;  // inline storage per slot
+  uint16_t max_attributes = 0;
+  uint16_t max_events = 0;
+  uint16_t max_string_bytes = 0;
+};
+
+enum class EntryTag : uint8_t { attribute = 1, event = 2, event_attribute = 3, status_message = 4 };
+enum class ValueType : uint8_t { boolean, integer, floating, string, type_name, error_code };
+
+struct alignas(64) Slot {
+  ThreadRecorder* owner;  // the pool it belongs to; fixed for the slot's life
+  Slot* next;             // link in a free list or a return chain
+  TraceId trace_id;
+  SpanId span_id;
+  SpanId parent_span_id;
+  uint64_t start_ticks;
+  uint64_t end_ticks;
+  uint32_t used;  // bytes of data() in use
+  uint32_t thread_id;
+  uint32_t dropped_attributes;  // span attributes over the limits
+  uint32_t dropped_events;
+  uint32_t dropped_event_attributes;
+  uint32_t strings_truncated;
+  uint32_t status_message_offset;
+  uint16_t status_message_len;
+  uint16_t attributes;
+  uint16_t events;
+  uint16_t name_len;
+  SpanKind kind;
+  StatusCode status;
+
+  std::byte* data() noexcept { return reinterpret_cast<std::byte*>(this + 1); }
+  const std::byte* data() const noexcept { return reinterpret_cast<const std::byte*>(this + 1); }
+};
+
+// Bytes between consecutive slots of an arena: header plus inline storage,
+// rounded to whole cache lines so that no two slots share a line.
+constexpr size_t slot_stride(uint32_t data_bytes) noexcept {
+  return (sizeof(Slot) + data_bytes + alignof(Slot) - 1) / alignof(Slot) * alignof(Slot);
+}
+
+constexpr size_t kEntryHeaderBytes = 4;  // tag, type/0, u16 length
+
+// Longest prefix of `s` of at most `max` bytes that does not cut a UTF-8
+// sequence in two (looks back at most three continuation bytes; input that is
+// not UTF-8 anyway is cut at `max`).
+inline size_t utf8_prefix_length(std::string_view s, size_t max) noexcept {
+  if (s.size() <= max) return s.size();
+  size_t n = max;
+  for (int back = 0; back < 3 && n > 0; ++back, --n) {
+    if ((static_cast<unsigned char>(s[n]) & 0xC0) != 0x80) return n;
+  }
+  return ((static_cast<unsigned char>(s[n]) & 0xC0) != 0x80) ? n : max;
+}
+
+template <class T>
+inline T load_unaligned(const std::byte* p) noexcept {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <class T>
+inline void store_unaligned(std::byte* p, const T& v) noexcept {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+}  // namespace hotspan::detail

@@ -1,0 +1,288 @@
+// hotspan — Span: writing a span's fields and log entries into its slot.
+//
+// Everything here runs on the caller's thread. Each write is bounded by the
+// slot's inline storage and the per-span limits; anything that does not fit is
+// dropped or truncated and counted in the slot, and the counts reach stats()
+// when the span ends. No allocation, no lock, no system call.
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <typeinfo>
+
+#include "clock.hpp"
+#include "hotspan/span.hpp"
+#include "slot.hpp"
+#include "thread_recorder.hpp"
+#include "tracer_core.hpp"
+
+namespace hotspan {
+
+namespace detail {
+namespace {
+
+const SlotLimits& limits_of(const Slot& s) noexcept {
+  return s.owner->core().limits();
+}
+
+// Clamps a name, key or string value to max_string_bytes (UTF-8 aware).
+std::string_view clamp(Slot& s, std::string_view text) noexcept {
+  const size_t max = limits_of(s).max_string_bytes;
+  if (text.size() <= max) return text;
+  ++s.strings_truncated;
+  return text.substr(0, utf8_prefix_length(text, max));
+}
+
+size_t value_bytes(ValueType type, std::string_view str) noexcept {
+  switch (type) {
+    case ValueType::boolean:
+      return 1;
+    case ValueType::integer:
+    case ValueType::floating:
+      return 8;
+    case ValueType::string:
+      return 2 + str.size();
+    case ValueType::type_name:
+      return sizeof(const char*);
+    case ValueType::error_code:
+      return sizeof(void*) + sizeof(int32_t);
+  }
+  return 0;
+}
+
+// A value as stored in a slot: the public variant plus the deferred kinds.
+struct StoredValue {
+  explicit StoredValue(ValueType t) noexcept : type(t) {}
+  ValueType type;
+  bool boolean = false;
+  int64_t integer = 0;
+  double floating = 0;
+  std::string_view string;
+  const void* pointer = nullptr;
+};
+
+StoredValue stored(Slot& s, const AttributeValue& v) noexcept {
+  StoredValue out(static_cast<ValueType>(v.index()));
+  switch (v.index()) {
+    case 0:
+      out.boolean = *std::get_if<0>(&v);
+      break;
+    case 1:
+      out.integer = *std::get_if<1>(&v);
+      break;
+    case 2:
+      out.floating = *std::get_if<2>(&v);
+      break;
+    default:
+      out.string = clamp(s, *std::get_if<3>(&v));
+      break;
+  }
+  return out;
+}
+
+// Appends one attribute entry; false (nothing written) when it does not fit.
+bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredValue& v) noexcept {
+  key = clamp(s, key);
+  const size_t need = kEntryHeaderBytes + key.size() + value_bytes(v.type, v.string);
+  if (s.used + need > limits_of(s).data_bytes) return false;
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(tag);
+  p[1] = static_cast<std::byte>(v.type);
+  store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
+  p += kEntryHeaderBytes;
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  switch (v.type) {
+    case ValueType::boolean:
+      *p = std::byte{v.boolean};
+      break;
+    case ValueType::integer:
+      store_unaligned(p, v.integer);
+      break;
+    case ValueType::floating:
+      store_unaligned(p, v.floating);
+      break;
+    case ValueType::string:
+      store_unaligned(p, static_cast<uint16_t>(v.string.size()));
+      std::memcpy(p + 2, v.string.data(), v.string.size());
+      break;
+    case ValueType::type_name:
+      store_unaligned(p, static_cast<const char*>(v.pointer));
+      break;
+    case ValueType::error_code:
+      store_unaligned(p, v.pointer);
+      store_unaligned(p + sizeof(void*), static_cast<int32_t>(v.integer));
+      break;
+  }
+  s.used += static_cast<uint32_t>(need);
+  return true;
+}
+
+void add_span_attribute(Slot& s, std::string_view key, const AttributeValue& value) noexcept {
+  // The count limit is checked first, so that a dropped value is not also
+  // counted as truncated.
+  if (s.attributes >= limits_of(s).max_attributes ||
+      !append_attribute(s, EntryTag::attribute, key, stored(s, value))) {
+    ++s.dropped_attributes;
+    return;
+  }
+  ++s.attributes;
+}
+
+// Appends an event header; its attributes follow with add_event_attribute().
+bool begin_event(Slot& s, std::string_view name) noexcept {
+  if (s.events >= limits_of(s).max_events) {
+    ++s.dropped_events;
+    return false;
+  }
+  name = clamp(s, name);
+  const size_t need = kEntryHeaderBytes + 8 + name.size();
+  if (s.used + need > limits_of(s).data_bytes) {
+    ++s.dropped_events;
+    return false;
+  }
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(EntryTag::event);
+  p[1] = std::byte{0};
+  store_unaligned(p + 2, static_cast<uint16_t>(name.size()));
+  store_unaligned(p + kEntryHeaderBytes, now_ticks());
+  std::memcpy(p + kEntryHeaderBytes + 8, name.data(), name.size());
+  s.used += static_cast<uint32_t>(need);
+  ++s.events;
+  return true;
+}
+
+void add_event_attribute(Slot& s, std::string_view key, const StoredValue& v) noexcept {
+  if (!append_attribute(s, EntryTag::event_attribute, key, v)) ++s.dropped_event_attributes;
+}
+
+void set_status(Slot& s, StatusCode code, std::string_view description) noexcept {
+  s.status = code;
+  s.status_message_len = 0;
+  if (description.empty()) return;
+  description = clamp(s, description);
+  const size_t need = kEntryHeaderBytes + description.size();
+  if (s.used + need > limits_of(s).data_bytes) {
+    ++s.strings_truncated;  // the description is lost entirely; the code is kept
+    return;
+  }
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(EntryTag::status_message);
+  p[1] = std::byte{0};
+  store_unaligned(p + 2, static_cast<uint16_t>(description.size()));
+  std::memcpy(p + kEntryHeaderBytes, description.data(), description.size());
+  s.status_message_offset = s.used + static_cast<uint32_t>(kEntryHeaderBytes);
+  s.status_message_len = static_cast<uint16_t>(description.size());
+  s.used += static_cast<uint32_t>(need);
+}
+
+StoredValue string_value(Slot& s, std::string_view v) noexcept {
+  StoredValue out(ValueType::string);
+  out.string = clamp(s, v);
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+using detail::StoredValue;
+using detail::ValueType;
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    _slot = other._slot;
+    _context = other._context;
+    other._slot = nullptr;
+  }
+  return *this;
+}
+
+void Span::add_attribute(std::string_view key, const AttributeValue& value) noexcept {
+  detail::add_span_attribute(*_slot, key, value);
+}
+
+Span& Span::set_attributes(std::initializer_list<Attribute> attributes) noexcept {
+  if (_slot != nullptr) {
+    for (const Attribute& a : attributes)
+      add_attribute(a.key, a.value);
+  }
+  return *this;
+}
+
+Span& Span::add_event(std::string_view name, std::initializer_list<Attribute> attributes) noexcept {
+  if (_slot == nullptr) return *this;
+  if (!detail::begin_event(*_slot, name)) return *this;
+  for (const Attribute& a : attributes) {
+    detail::add_event_attribute(*_slot, a.key, detail::stored(*_slot, a.value));
+  }
+  return *this;
+}
+
+Span& Span::record_error(std::string_view message) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  if (detail::begin_event(s, "exception")) {
+    detail::add_event_attribute(s, "exception.type", detail::string_value(s, "error"));
+    detail::add_event_attribute(s, "exception.message", detail::string_value(s, message));
+  }
+  detail::set_status(s, StatusCode::error, message);
+  return *this;
+}
+
+Span& Span::record_error(const std::exception& error) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  const char* what = error.what();
+  const std::string_view message = what != nullptr ? std::string_view(what) : std::string_view();
+  if (detail::begin_event(s, "exception")) {
+    StoredValue type(ValueType::type_name);
+    type.pointer = typeid(error).name();  // static storage; demangled at export
+    detail::add_event_attribute(s, "exception.type", type);
+    detail::add_event_attribute(s, "exception.message", detail::string_value(s, message));
+  }
+  detail::set_status(s, StatusCode::error, message);
+  return *this;
+}
+
+Span& Span::record_error(std::error_code code) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  const char* category = code.category().name();
+  if (detail::begin_event(s, "exception")) {
+    detail::add_event_attribute(s, "exception.type", detail::string_value(s, category));
+    StoredValue message(ValueType::error_code);
+    message.pointer = &code.category();  // categories are static; message() runs at export
+    message.integer = code.value();
+    detail::add_event_attribute(s, "exception.message", message);
+    StoredValue number(ValueType::integer);
+    number.integer = code.value();
+    detail::add_event_attribute(s, "exception.code", number);
+  }
+  // The description is "<category>:<value>", formatted without allocating.
+  char buffer[96];
+  const std::string_view name(category);
+  const size_t name_len = std::min(name.size(), sizeof(buffer) - 16);
+  std::memcpy(buffer, name.data(), name_len);
+  buffer[name_len] = ':';
+  const auto [end, ec] =
+      std::to_chars(buffer + name_len + 1, buffer + sizeof(buffer), code.value());
+  (void)ec;  // 16 bytes always hold an int
+  detail::set_status(s, StatusCode::error,
+                     std::string_view(buffer, static_cast<size_t>(end - buffer)));
+  return *this;
+}
+
+Span& Span::set_status(StatusCode code, std::string_view description) noexcept {
+  if (_slot != nullptr) detail::set_status(*_slot, code, description);
+  return *this;
+}
+
+void Span::end() noexcept {
+  detail::Slot* s = _slot;
+  if (s == nullptr) return;
+  _slot = nullptr;
+  s->end_ticks = detail::now_ticks();
+  s->owner->core().submit(s);
+}
+
+}  // namespace hotspan

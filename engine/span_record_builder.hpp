@@ -1,0 +1,55 @@
+// hotspan — decodes slots into SpanRecords on the exporter thread.
+//
+// Records, attribute views and event views of a whole batch are gathered in
+// vectors reused from batch to batch (no allocation once they have grown), and
+// the std::span members are pointed into them only after the batch is complete,
+// when the vectors no longer move. Views point into the slots themselves, so the
+// slots must stay untouched until the exporter has returned.
+//
+// Work deferred from the caller's thread happens here: typeid names are
+// demangled, error_code messages rendered, and a key set twice on a span keeps
+// its last value (at the position of its first).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "hotspan/span_record.hpp"
+#include "slot.hpp"
+
+namespace hotspan::detail {
+
+class SpanRecordBuilder {
+ public:
+  void clear() noexcept;
+  void add(const Slot& slot, const ClockAnchor& anchor);
+  // Valid until the next clear() / add().
+  std::span<const SpanRecord> records();
+
+ private:
+  struct Ranges {
+    size_t attributes_begin, attributes_count, events_begin, events_count;
+  };
+  struct EventRange {
+    size_t attributes_begin, attributes_count;
+  };
+
+  // Decodes one attribute entry at `p`; returns the position after it.
+  const std::byte* read_attribute(const std::byte* p, AttributeView& out);
+  // Position after the entry at `p`, or null for an unknown entry.
+  static const std::byte* skip_entry(const std::byte* p) noexcept;
+  std::string_view keep(std::string s);
+
+  std::vector<SpanRecord> _records;
+  std::vector<Ranges> _ranges;
+  std::vector<AttributeView> _attributes;
+  std::vector<EventView> _events;
+  std::vector<EventRange> _event_ranges;
+  std::deque<std::string> _rendered;  // demangled names, error messages: stable addresses
+};
+
+}  // namespace hotspan::detail

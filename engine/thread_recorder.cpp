@@ -1,0 +1,46 @@
+// hotspan — ThreadRecorder lifetime and slot return.
+#include "thread_recorder.hpp"
+
+#include "tracer_core.hpp"
+
+namespace hotspan::detail {
+
+ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
+    : _core(core), _thread_id(thread_id), _pool(core.slots_per_thread(), core.limits().data_bytes) {
+  _token.emplace(core.queue());
+  core.add_ref();
+  try {
+    core.register_recorder(this);
+  } catch (...) {
+    _token.reset();
+    core.release_ref();
+    throw;
+  }
+}
+
+ThreadRecorder::~ThreadRecorder() {
+  _token.reset();
+  TracerCore& core = _core;
+  core.unregister_recorder(this);
+  core.release_ref();  // last: may delete the core
+}
+
+bool ThreadRecorder::try_enqueue(Slot* s) noexcept {
+  // try_enqueue with our own token never allocates and never blocks: a full
+  // queue (no free pre-allocated block) returns false.
+  return _token.has_value() && _core.queue().try_enqueue(*_token, s);
+}
+
+void ThreadRecorder::release_owner() noexcept {
+  // The producer becomes inactive and reusable by the next thread's token; its
+  // queued spans are still dequeued normally.
+  _token.reset();
+  if (_pool.release_owner()) delete this;
+}
+
+void give_back_slot(Slot* s) noexcept {
+  ThreadRecorder* owner = s->owner;
+  if (owner->pool().give_back(s, s, 1)) delete owner;
+}
+
+}  // namespace hotspan::detail

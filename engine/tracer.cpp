@@ -1,0 +1,101 @@
+// hotspan — Tracer: span start, and the public face of the core.
+//
+// start_span is the hot path. Unsampled: one thread-local compare to find the
+// thread's recorder, a counter bump (plain load/store), ids from the per-thread
+// PRNG, one virtual sampler call — no clock read, no slot. Sampled: a slot from
+// the thread's pool (a pointer pop) and one clock read.
+#include "hotspan/tracer.hpp"
+
+#include <cstring>
+
+#include "clock.hpp"
+#include "id_generator.hpp"
+#include "thread_recorder.hpp"
+#include "tracer_core.hpp"
+
+namespace hotspan {
+
+Tracer::Tracer(TracerOptions options) : _core(new detail::TracerCore(std::move(options))) {}
+
+Tracer::~Tracer() {
+  _core->shutdown();
+  _core->release_ref();
+}
+
+Span Tracer::start_span(std::string_view name, SpanKind kind) noexcept {
+  return start_span(name, kind, current_context());
+}
+
+Span Tracer::start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept {
+  detail::TracerCore& core = *_core;
+  if (core.closed()) {
+    core.count_unrecorded_start();
+    return Span();
+  }
+  detail::ThreadRecorder* recorder = detail::recorder_for(core);
+  if (recorder == nullptr) {
+    core.count_unrecorded_start();
+    return Span();
+  }
+  detail::RecorderCounters& counters = recorder->counters();
+  counters.spans_started.add(1);
+
+  const bool has_parent = parent.valid();
+  SpanContext context;
+  context.trace_id = has_parent ? parent.trace_id : detail::new_trace_id();
+  context.span_id = detail::new_span_id();
+  const SamplingInput input{has_parent ? &parent : nullptr, context.trace_id, name, kind};
+  if (!core.sampler().should_sample(input)) return Span(nullptr, context);
+
+  context.trace_flags = 0x01;
+  counters.spans_sampled.add(1);
+  detail::Slot* s = recorder->pool().acquire(recorder);
+  if (s == nullptr) {
+    counters.dropped_pool_exhausted.add(1);
+    return Span(nullptr, context);  // ids still propagate; children stay sampled
+  }
+  s->trace_id = context.trace_id;
+  s->span_id = context.span_id;
+  s->parent_span_id = has_parent ? parent.span_id : SpanId{};
+  s->thread_id = recorder->thread_id();
+  s->dropped_attributes = 0;
+  s->dropped_events = 0;
+  s->dropped_event_attributes = 0;
+  s->strings_truncated = 0;
+  s->status_message_len = 0;
+  s->status_message_offset = 0;
+  s->attributes = 0;
+  s->events = 0;
+  s->kind = kind;
+  s->status = StatusCode::unset;
+  const uint16_t max_name = core.limits().max_string_bytes;
+  size_t name_len = name.size();
+  if (name_len > max_name) {
+    name_len = detail::utf8_prefix_length(name, max_name);
+    s->strings_truncated = 1;
+  }
+  std::memcpy(s->data(), name.data(), name_len);
+  s->name_len = static_cast<uint16_t>(name_len);
+  s->used = static_cast<uint32_t>(name_len);
+  s->end_ticks = 0;
+  s->start_ticks = detail::now_ticks();
+  return Span(s, context);
+}
+
+bool Tracer::flush(std::chrono::milliseconds timeout) noexcept {
+  return _core->flush(timeout);
+}
+
+void Tracer::shutdown() noexcept {
+  _core->shutdown();
+}
+
+TracerStats Tracer::stats() const noexcept {
+  return _core->stats();
+}
+
+const std::string& Tracer::service_name() const noexcept {
+  return _core->service_name();
+}
+
+}  // namespace hotspan

@@ -1,0 +1,333 @@
+// hotspan — tracer core: options, submission, exporter thread, flush, shutdown, stats.
+#include "tracer_core.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "asymmetric_fence.hpp"
+#include "thread_recorder.hpp"
+
+namespace hotspan::detail {
+
+namespace {
+
+std::atomic<uint64_t> g_next_core_id{1};
+
+constexpr size_t kMinSlotBytes = 256;
+constexpr size_t kMaxSlotBytes = 65536;
+constexpr int kIdleSpins = 64;  // empty polls before the exporter thread sleeps
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("hotspan: invalid TracerOptions: " + what);
+}
+
+TracerOptions validated(TracerOptions o) {
+  require(o.slots_per_thread >= 1 && o.slots_per_thread <= kMaxSpansInFlightPerThread,
+          "slots_per_thread must be in 1.." + std::to_string(kMaxSpansInFlightPerThread) +
+              " (got " + std::to_string(o.slots_per_thread) + ")");
+  require(o.queue_capacity >= 1 && o.queue_capacity <= (size_t{1} << 32),
+          "queue_capacity must be in 1..2^32 (got " + std::to_string(o.queue_capacity) + ")");
+  require(o.slot_bytes >= kMinSlotBytes && o.slot_bytes <= kMaxSlotBytes,
+          "slot_bytes must be in 256..65536 (got " + std::to_string(o.slot_bytes) + ")");
+  require(o.max_attributes_per_span <= 65535, "max_attributes_per_span must be at most 65535");
+  require(o.max_events_per_span <= 65535, "max_events_per_span must be at most 65535");
+  require(o.max_string_bytes >= 1 && o.max_string_bytes <= 65535,
+          "max_string_bytes must be in 1..65535");
+  require(o.export_batch_size >= 1 && o.export_batch_size <= 65536,
+          "export_batch_size must be in 1..65536");
+  require(o.idle_sleep.count() >= 0, "idle_sleep must not be negative");
+  require(o.shutdown_timeout.count() >= 0, "shutdown_timeout must not be negative");
+  if (!o.exporter) o.exporter = noop_exporter();
+  if (!o.sampler) o.sampler = parent_based(always_on());
+  return o;
+}
+
+}  // namespace
+
+TracerCore::TracerCore(TracerOptions options)
+    : _id(g_next_core_id.fetch_add(1, std::memory_order_relaxed)),
+      _queue(validated(options).queue_capacity) {
+  options = validated(std::move(options));
+  init_asymmetric_fences();
+  _limits.data_bytes = static_cast<uint32_t>(options.slot_bytes);
+  _limits.max_attributes = static_cast<uint16_t>(options.max_attributes_per_span);
+  _limits.max_events = static_cast<uint16_t>(options.max_events_per_span);
+  _limits.max_string_bytes = static_cast<uint16_t>(options.max_string_bytes);
+  _slots_per_thread = options.slots_per_thread;
+  _batch_size = options.export_batch_size;
+  _idle_sleep = options.idle_sleep;
+  _shutdown_timeout = options.shutdown_timeout;
+  _resource.service_name = options.service_name;
+  _resource.attributes.emplace_back("service.name", options.service_name);
+  for (auto& kv : options.resource) {
+    if (kv.first != "service.name") _resource.attributes.push_back(std::move(kv));
+  }
+  _exporter = std::move(options.exporter);
+  _sampler = std::move(options.sampler);
+  _sampler_raw = _sampler.get();
+  _anchor = ClockAnchor::take();
+  _builder = std::make_unique<SpanRecordBuilder>();
+  _batch.resize(_batch_size);
+  _exporter->start(_resource);
+  add_ref();  // the exporter thread's own, released when it returns
+  _thread = std::thread([this] { exporter_main(); });
+}
+
+TracerCore::~TracerCore() {
+  if (_thread.joinable()) _thread.detach();  // only after a shutdown timeout
+}
+
+void TracerCore::release_ref() noexcept {
+  // acq_rel: the deleting thread must see every other holder's last writes.
+  if (_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+// ---------------------------------------------------------------- producers
+
+void TracerCore::submit(Slot* s) noexcept {
+  if (closed()) {
+    discard_late(s);
+    return;
+  }
+  ThreadRecorder* me = recorder_for(*this);
+  if (me == nullptr) {  // thread exiting, or no memory for a recorder
+    discard_late(s);
+    return;
+  }
+  me->count_slot_drops(*s);
+  if (!me->try_enqueue(s)) {
+    me->counters().dropped_queue_full.add(1);
+    if (s->owner == me) {
+      me->pool().release_local(s);
+    } else {
+      give_back_slot(s);
+    }
+    return;
+  }
+  // Shutdown handshake, producer side: our enqueue (a release store inside the
+  // queue) is ordered before this load by the light fence, which the heavy
+  // fence in shutdown() makes a full one. If we still read "open", the final
+  // drain will see our span; if we read "closed", it may not, so reap.
+  asymmetric_fence_light();
+  if (_closed.load(std::memory_order_relaxed)) reap_leftovers();
+}
+
+void TracerCore::discard_late(Slot* s) noexcept {
+  _late_dropped.fetch_add(1, std::memory_order_relaxed);
+  if (s->dropped_attributes + s->dropped_event_attributes != 0)
+    _late_attributes_dropped.fetch_add(s->dropped_attributes + s->dropped_event_attributes,
+                                       std::memory_order_relaxed);
+  if (s->dropped_events != 0)
+    _late_events_dropped.fetch_add(s->dropped_events, std::memory_order_relaxed);
+  if (s->strings_truncated != 0)
+    _late_strings_truncated.fetch_add(s->strings_truncated, std::memory_order_relaxed);
+  give_back_slot(s);
+}
+
+void TracerCore::reap_leftovers() noexcept {
+  // Spans enqueued after the final drain: count them as dropped (their drop
+  // counters were already added at submit). The queue is MPMC, so reaping
+  // concurrently with the exporter's own drain hands each span to exactly one.
+  add_ref();  // giving back the last slot of a pool may drop the last other reference
+  Slot* batch[64];
+  size_t n;
+  while ((n = _queue.try_dequeue_bulk(batch, 64)) != 0) {
+    _late_dropped.fetch_add(n, std::memory_order_relaxed);
+    for (size_t i = 0; i < n; ++i)
+      give_back_slot(batch[i]);
+  }
+  release_ref();
+}
+
+// ---------------------------------------------------------- exporter thread
+
+void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
+  SpanRecordBuilder& builder = *_builder;
+  bool ok = false;
+  try {
+    builder.clear();
+    for (size_t i = 0; i < count; ++i)
+      builder.add(*slots[i], _anchor);
+    ok = _exporter->export_batch(builder.records());
+  } catch (...) {
+    ok = false;  // an exporter that throws fails its batch; the engine carries on
+  }
+  (ok ? _exported : _export_failed).fetch_add(count, std::memory_order_relaxed);
+  try {
+    _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
+  } catch (...) {
+  }
+  builder.clear();  // drop views into the slots before they are reused
+
+  // Return slots in chains, one CAS per run of slots from the same pool.
+  size_t i = 0;
+  while (i < count) {
+    Slot* first = slots[i];
+    Slot* last = first;
+    uint32_t n = 1;
+    while (i + n < count && slots[i + n]->owner == first->owner) {
+      last->next = slots[i + n];
+      last = slots[i + n];
+      ++n;
+    }
+    ThreadRecorder* owner = first->owner;
+    if (owner->pool().give_back(first, last, n)) delete owner;
+    i += n;
+  }
+}
+
+size_t TracerCore::drain_queue(moodycamel::ConsumerToken& token) noexcept {
+  size_t total = 0;
+  size_t n;
+  while ((n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
+    export_slots(_batch.data(), n);
+    total += n;
+  }
+  return total;
+}
+
+void TracerCore::exporter_main() noexcept {
+  moodycamel::ConsumerToken token(_queue);
+  uint64_t flush_seen = 0;
+  int idle = 0;
+  for (;;) {
+    if (drain_queue(token) != 0) {
+      idle = 0;
+      continue;
+    }
+    // acquire: pairs with the release in flush(); every span ended before that
+    // flush() call is then visible to the drain below.
+    const uint64_t flush_wanted = _flush_requested.load(std::memory_order_acquire);
+    const bool stop = _stop.load(std::memory_order_acquire);
+    if (flush_wanted != flush_seen || stop) {
+      drain_queue(token);
+      bool ok;
+      try {
+        ok = _exporter->flush();
+      } catch (...) {
+        ok = false;
+      }
+      if (stop) {
+        try {
+          _exporter->shutdown();
+        } catch (...) {
+        }
+        try {
+          _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
+        } catch (...) {
+        }
+      }
+      {
+        std::lock_guard lock(_control_mutex);
+        _flush_completed = flush_wanted;
+        _last_flush_ok = ok;
+        if (stop) _exporter_done = true;
+      }
+      _exporter_progress.notify_all();
+      flush_seen = flush_wanted;
+      if (stop) break;
+      continue;
+    }
+    if (++idle < kIdleSpins) {
+      std::this_thread::yield();
+      continue;
+    }
+    std::unique_lock lock(_control_mutex);
+    _wake_exporter.wait_for(lock, _idle_sleep, [&] {
+      return _stop.load(std::memory_order_relaxed) ||
+             _flush_requested.load(std::memory_order_relaxed) != flush_seen;
+    });
+  }
+  release_ref();  // the exporter thread's own reference
+}
+
+// ------------------------------------------------------ flush / shutdown / stats
+
+bool TracerCore::flush(std::chrono::milliseconds timeout) noexcept {
+  if (closed()) return false;
+  std::unique_lock lock(_control_mutex);
+  const uint64_t ticket = _flush_requested.fetch_add(1, std::memory_order_release) + 1;
+  _wake_exporter.notify_one();
+  const bool done = _exporter_progress.wait_for(
+      lock, timeout, [&] { return _flush_completed >= ticket || _exporter_done; });
+  return done && _flush_completed >= ticket && _last_flush_ok;
+}
+
+void TracerCore::shutdown() noexcept {
+  std::lock_guard guard(_shutdown_mutex);
+  if (_shut_down) return;
+  _shut_down = true;
+
+  _closed.store(true, std::memory_order_seq_cst);
+  // Heavy side of the handshake in submit(): after this, every producer either
+  // sees _closed or has its enqueue visible to the final drain.
+  asymmetric_fence_heavy();
+  {
+    std::lock_guard lock(_control_mutex);
+    _stop.store(true, std::memory_order_release);
+  }
+  _wake_exporter.notify_one();
+
+  bool finished;
+  {
+    std::unique_lock lock(_control_mutex);
+    finished = _exporter_progress.wait_for(lock, _shutdown_timeout, [&] { return _exporter_done; });
+  }
+  if (finished) {
+    _thread.join();
+    reap_leftovers();
+    _final_drain_done.store(true, std::memory_order_release);
+  } else {
+    // The exporter is stuck in a sink: let it finish on its own. It holds its
+    // own reference, so the core outlives it.
+    _thread.detach();
+  }
+}
+
+void TracerCore::register_recorder(ThreadRecorder* r) {
+  std::lock_guard lock(_registry_mutex);
+  _recorders.push_back(r);
+}
+
+namespace {
+void add_recorder_counters(TracerStats& s, const RecorderCounters& c) noexcept {
+  s.spans_started += c.spans_started.get();
+  s.spans_sampled += c.spans_sampled.get();
+  s.dropped_pool_exhausted += c.dropped_pool_exhausted.get();
+  s.dropped_queue_full += c.dropped_queue_full.get();
+  s.attributes_dropped += c.attributes_dropped.get();
+  s.events_dropped += c.events_dropped.get();
+  s.strings_truncated += c.strings_truncated.get();
+}
+}  // namespace
+
+void TracerCore::unregister_recorder(ThreadRecorder* r) noexcept {
+  std::lock_guard lock(_registry_mutex);
+  add_recorder_counters(_retired, r->counters());
+  std::erase(_recorders, r);
+}
+
+TracerStats TracerCore::stats() noexcept {
+  // After shutdown, spans may have been enqueued after the final drain by a
+  // producer that raced it; count them now so the invariant is exact.
+  if (_final_drain_done.load(std::memory_order_acquire)) reap_leftovers();
+  TracerStats s;
+  {
+    std::lock_guard lock(_registry_mutex);
+    s = _retired;
+    for (const ThreadRecorder* r : _recorders)
+      add_recorder_counters(s, r->counters());
+  }
+  s.spans_started += _unrecorded_starts.load(std::memory_order_relaxed);
+  s.dropped_queue_full += _late_dropped.load(std::memory_order_relaxed);
+  s.attributes_dropped += _late_attributes_dropped.load(std::memory_order_relaxed);
+  s.events_dropped += _late_events_dropped.load(std::memory_order_relaxed);
+  s.strings_truncated += _late_strings_truncated.load(std::memory_order_relaxed);
+  s.spans_exported = _exported.load(std::memory_order_relaxed);
+  s.dropped_export_failed = _export_failed.load(std::memory_order_relaxed);
+  s.bytes_written = _bytes_written.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace hotspan::detail

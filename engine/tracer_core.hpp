@@ -1,0 +1,146 @@
+// hotspan — the shared state behind a Tracer, and its exporter thread.
+//
+// The core is reference-counted: the Tracer holds one reference, every live
+// ThreadRecorder one, and a detached exporter thread one. So a Span that
+// outlives its Tracer, or a thread still holding a recorder, always finds the
+// queue and the pools alive; memory is released when the last holder lets go.
+//
+// Exporter thread: bulk-dequeues slots, decodes them into SpanRecords, calls the
+// exporter once per batch, then returns the slots to their pools. When the
+// queue is empty it spins briefly, then sleeps up to idle_sleep; producers never
+// signal it (that would put a system call on the hot path), only flush() and
+// shutdown() do.
+//
+// Closing: shutdown() sets `_closed`, runs a heavy asymmetric fence, then tells
+// the exporter thread to drain and stop. A span ending concurrently either sees
+// `_closed` and is discarded (counted), or its enqueue is seen by the final
+// drain; a producer that enqueued and then sees `_closed` reaps the queue
+// itself, so nothing stays stranded (see asymmetric_fence.hpp).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "clock.hpp"
+#include "hotspan/exporter.hpp"
+#include "hotspan/sampler.hpp"
+#include "hotspan/tracer.hpp"
+#include "recorder_cache.hpp"
+#include "slot.hpp"
+#include "span_queue.hpp"
+#include "span_record_builder.hpp"
+
+namespace hotspan::detail {
+
+class ThreadRecorder;
+
+class TracerCore {
+ public:
+  // Validates the options (std::invalid_argument) and starts the exporter thread.
+  explicit TracerCore(TracerOptions options);
+  TracerCore(const TracerCore&) = delete;
+  TracerCore& operator=(const TracerCore&) = delete;
+
+  uint64_t id() const noexcept { return _id; }
+  const SlotLimits& limits() const noexcept { return _limits; }
+  size_t slots_per_thread() const noexcept { return _slots_per_thread; }
+  Sampler& sampler() const noexcept { return *_sampler_raw; }
+  SpanQueue& queue() noexcept { return _queue; }
+  const std::string& service_name() const noexcept { return _resource.service_name; }
+
+  bool closed() const noexcept { return _closed.load(std::memory_order_acquire); }
+
+  void add_ref() noexcept { _refs.fetch_add(1, std::memory_order_relaxed); }
+  // Deletes the core when this was the last reference.
+  void release_ref() noexcept;
+
+  // Hands an ended span to the exporter thread, or drops it (counted).
+  void submit(Slot* s) noexcept;
+  // Start of a span on a closed tracer, or when no recorder could be had.
+  void count_unrecorded_start() noexcept {
+    _unrecorded_starts.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  bool flush(std::chrono::milliseconds timeout) noexcept;
+  void shutdown() noexcept;
+  TracerStats stats() noexcept;
+
+  // ThreadRecorder registration (slow path: creation and destruction only).
+  void register_recorder(ThreadRecorder* r);
+  void unregister_recorder(ThreadRecorder* r) noexcept;
+
+ private:
+  ~TracerCore();
+  void exporter_main() noexcept;
+  void export_slots(Slot* const* slots, size_t count) noexcept;
+  // Exporter thread: exports until the queue looks empty; returns the count.
+  size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
+  void discard_late(Slot* s) noexcept;
+  void reap_leftovers() noexcept;
+
+  const uint64_t _id;
+  SlotLimits _limits;
+  size_t _slots_per_thread;
+  size_t _batch_size;
+  std::chrono::microseconds _idle_sleep;
+  std::chrono::milliseconds _shutdown_timeout;
+  Resource _resource;
+  std::shared_ptr<Exporter> _exporter;
+  std::shared_ptr<Sampler> _sampler;
+  Sampler* _sampler_raw;
+  ClockAnchor _anchor;
+  std::unique_ptr<SpanRecordBuilder> _builder;  // exporter thread only
+  std::vector<Slot*> _batch;                    // exporter thread only
+
+  std::atomic<int64_t> _refs{1};
+  std::atomic<bool> _closed{false};
+  std::atomic<bool> _final_drain_done{false};  // shutdown() joined the exporter thread
+  SpanQueue _queue;
+
+  // Counters of rare paths, incremented by any thread.
+  std::atomic<uint64_t> _unrecorded_starts{0};
+  std::atomic<uint64_t> _late_dropped{0};  // ended after close / no recorder
+  std::atomic<uint64_t> _late_attributes_dropped{0};
+  std::atomic<uint64_t> _late_events_dropped{0};
+  std::atomic<uint64_t> _late_strings_truncated{0};
+
+  // Written by the exporter thread only.
+  std::atomic<uint64_t> _exported{0};
+  std::atomic<uint64_t> _export_failed{0};
+  std::atomic<uint64_t> _bytes_written{0};
+
+  // Recorders alive, and the totals of those already destroyed.
+  std::mutex _registry_mutex;
+  std::vector<ThreadRecorder*> _recorders;
+  TracerStats _retired;
+
+  // Exporter thread control. _flush_requested/_stop are read lock-free by the
+  // exporter thread on its loop; the mutex only pairs with the condition
+  // variables for sleeping and waking.
+  std::mutex _control_mutex;
+  std::condition_variable _wake_exporter;
+  std::condition_variable _exporter_progress;
+  std::atomic<uint64_t> _flush_requested{0};
+  uint64_t _flush_completed = 0;  // guarded by _control_mutex
+  bool _last_flush_ok = true;     // guarded by _control_mutex
+  std::atomic<bool> _stop{false};
+  bool _exporter_done = false;  // guarded by _control_mutex
+  std::mutex _shutdown_mutex;
+  bool _shut_down = false;  // guarded by _shutdown_mutex
+  std::thread _thread;
+};
+
+// The calling thread's recorder for `core`: one thread-local compare when the
+// thread used the same tracer last.
+inline ThreadRecorder* recorder_for(TracerCore& core) noexcept {
+  if (t_last_recorder.core_id == core.id()) return t_last_recorder.recorder;
+  return find_or_create_recorder(core);
+}
+
+}  // namespace hotspan::detail
