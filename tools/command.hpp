@@ -1,0 +1,67 @@
+// hotspan tool — what a subcommand is, and the parsing of its arguments.
+//
+// Each subcommand (tree, stats; later cat, convert, validate) lives in its own
+// file and exposes one Command. hotspan_main.cpp lists them, dispatches, prints
+// help and maps errors to exit statuses:
+//   0  success
+//   1  a runtime failure (file missing or unreadable, trace not found) or some
+//      malformed records were skipped
+//   2  a usage error: unknown command or option, missing or bad argument
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotspan::tool {
+
+// Thrown by a command for a usage error: the message and the command's usage go
+// to stderr, exit status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line, for `hotspan --help`
+  std::string_view usage;    // the full help text of the command
+  int (*run)(std::span<const std::string_view> args);
+};
+
+const Command& tree_command();
+const Command& stats_command();
+
+// Arguments of one command: positionals and `--name value` / `--name=value`
+// options. `-h`/`--help` are handled by the caller before parsing.
+struct OptionSpec {
+  std::string_view name;  // without the leading "--"
+  bool takes_value;
+};
+
+class ParsedArguments {
+ public:
+  // Throws UsageError for an unknown option or a missing value.
+  ParsedArguments(std::span<const std::string_view> args, std::span<const OptionSpec> options);
+
+  const std::vector<std::string>& positionals() const noexcept { return _positionals; }
+  bool has(std::string_view option) const;
+  std::optional<std::string> value(std::string_view option) const;
+  // The option's value as a count in [min, max]; `fallback` when absent. Throws
+  // UsageError when it is not a number in range.
+  uint64_t count(std::string_view option, uint64_t fallback, uint64_t min, uint64_t max) const;
+  // The option's value, which must be one of `choices`; `fallback` when absent.
+  std::string choice(std::string_view option, std::string_view fallback,
+                     std::span<const std::string_view> choices) const;
+
+ private:
+  std::vector<std::string> _positionals;
+  std::map<std::string, std::string, std::less<>> _options;
+};
+
+}  // namespace hotspan::tool

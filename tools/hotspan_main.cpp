@@ -1,0 +1,106 @@
+// hotspan tool — `hotspan`, the command-line reader of span files: dispatches to
+// the subcommands (see command.hpp), prints help and maps errors to exit statuses.
+#include <array>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "command.hpp"
+#include "hotspan/version.hpp"
+
+namespace {
+
+using hotspan::tool::Command;
+
+std::array<const Command*, 2> commands() {
+  return {&hotspan::tool::tree_command(), &hotspan::tool::stats_command()};
+}
+
+void print_usage(std::ostream& out) {
+  out << "usage: hotspan COMMAND [ARGS...]\n"
+         "\n"
+         "Reads the span files that hotspan's exporters write (JSON Lines for now).\n"
+         "\n"
+         "commands:\n";
+  for (const Command* command : commands()) {
+    out << "  " << command->name << std::string(8 - command->name.size(), ' ') << command->summary
+        << "\n";
+  }
+  out << "  help    show the help of a command\n"
+         "\n"
+         "Run 'hotspan COMMAND --help' for the options of a command.\n"
+         "Exit status: 0 success; 1 error, or malformed records were skipped; 2 usage error.\n";
+}
+
+const Command* find_command(std::string_view name) {
+  for (const Command* command : commands()) {
+    if (command->name == name) return command;
+  }
+  return nullptr;
+}
+
+bool wants_help(const std::vector<std::string_view>& args) {
+  for (std::string_view arg : args) {
+    if (arg == "--") return false;
+    if (arg == "-h" || arg == "--help") return true;
+  }
+  return false;
+}
+
+int run_command(const Command& command, const std::vector<std::string_view>& args) {
+  if (wants_help(args)) {
+    std::cout << command.usage;
+    return 0;
+  }
+  try {
+    return command.run(args);
+  } catch (const hotspan::tool::UsageError& e) {
+    std::cerr << "hotspan " << command.name << ": " << e.what() << "\n\n" << command.usage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hotspan " << command.name << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_usage(std::cerr);
+    return 2;
+  }
+  const std::string_view first = args[0];
+  if (first == "-h" || first == "--help") {
+    print_usage(std::cout);
+    return 0;
+  }
+  if (first == "--version") {
+    std::cout << "hotspan " << hotspan::version_string << "\n";
+    return 0;
+  }
+  if (first == "help") {
+    if (args.size() == 1) {
+      print_usage(std::cout);
+      return 0;
+    }
+    if (const Command* command = find_command(args[1])) {
+      std::cout << command->usage;
+      return 0;
+    }
+    std::cerr << "hotspan: unknown command '" << args[1] << "'\n\n";
+    print_usage(std::cerr);
+    return 2;
+  }
+  const Command* command = find_command(first);
+  if (command == nullptr) {
+    std::cerr << "hotspan: unknown " << (first.starts_with("-") ? "option" : "command") << " '"
+              << first << "'\n\n";
+    print_usage(std::cerr);
+    return 2;
+  }
+  return run_command(*command, {args.begin() + 1, args.end()});
+}

@@ -1,0 +1,313 @@
+// hotspan tool — reader of hotspan's JSON Lines format (see jsonl_span_reader.hpp).
+#include "jsonl_span_reader.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hotspan::tool {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// Thrown while parsing one line; caught in next() and turned into "line N: what".
+struct LineError {
+  std::string message;
+};
+
+[[noreturn]] void fail(std::string message) {
+  throw LineError{std::move(message)};
+}
+
+std::string quoted(std::string_view field) {
+  return "field \"" + std::string(field) + "\"";
+}
+
+// simdjson's own wording for syntax errors, ours for type errors.
+// `where` is empty for the line as a whole.
+[[noreturn]] void fail_json(simdjson::error_code error, std::string_view where,
+                            std::string_view expected) {
+  const std::string prefix = where.empty() ? std::string() : std::string(where) + ": ";
+  if (error == simdjson::INCORRECT_TYPE) fail(prefix + "expected " + std::string(expected));
+  if (error == simdjson::NUMBER_OUT_OF_RANGE) {
+    fail(prefix + "number out of range for " + std::string(expected));
+  }
+  if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+    fail(prefix + "invalid JSON (an object or array is not closed, or text follows the object)");
+  }
+  std::string_view message = simdjson::error_message(error);
+  if (message.ends_with('.')) message.remove_suffix(1);
+  fail(prefix + "invalid JSON (" + std::string(message) + ")");
+}
+
+std::string_view get_string(od::value& value, std::string_view where) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) fail_json(error, where, "a string");
+  return text;
+}
+
+uint64_t get_uint64(od::value& value, std::string_view where) {
+  uint64_t number = 0;
+  if (auto error = value.get_uint64().get(number)) {
+    fail_json(error, where, "an unsigned integer");
+  }
+  return number;
+}
+
+bool is_hex(std::string_view text) {
+  for (char c : text) {
+    const bool digit = c >= '0' && c <= '9';
+    const bool lower = c >= 'a' && c <= 'f';
+    const bool upper = c >= 'A' && c <= 'F';
+    if (!digit && !lower && !upper) return false;
+  }
+  return true;
+}
+
+// Exactly `digits` hex digits, not all zero; returned in lowercase.
+std::string get_hex_id(od::value& value, std::string_view field, size_t digits) {
+  const std::string where = quoted(field);
+  std::string_view text = get_string(value, where);
+  if (text.size() != digits || !is_hex(text)) {
+    fail(where + ": expected " + std::to_string(digits) + " hex digits");
+  }
+  if (text.find_first_not_of('0') == std::string_view::npos) {
+    fail(where + ": all-zero id is invalid");
+  }
+  std::string id(text);
+  for (char& c : id) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return id;
+}
+
+// Parent ids: absent, null, "" or all zeros all mean "root".
+std::string get_parent_id(od::value& value) {
+  bool is_null = false;
+  if (!value.is_null().get(is_null) && is_null) return {};
+  const std::string where = quoted("parent_span_id");
+  std::string_view text = get_string(value, where);
+  if (text.empty() ||
+      (text.size() == 16 && text.find_first_not_of('0') == std::string_view::npos)) {
+    return {};
+  }
+  if (text.size() != 16 || !is_hex(text)) fail(where + ": expected 16 hex digits");
+  std::string id(text);
+  for (char& c : id) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return id;
+}
+
+SpanKind get_kind(od::value& value) {
+  std::string_view text = get_string(value, quoted("kind"));
+  for (uint8_t k = 0; k <= static_cast<uint8_t>(SpanKind::consumer); ++k) {
+    if (text == to_string(static_cast<SpanKind>(k))) return static_cast<SpanKind>(k);
+  }
+  fail(quoted("kind") + ": unknown kind \"" + std::string(text.substr(0, 32)) + "\"");
+}
+
+StatusCode get_status(od::value& value) {
+  std::string_view text = get_string(value, quoted("status"));
+  for (uint8_t s = 0; s <= static_cast<uint8_t>(StatusCode::cancelled); ++s) {
+    if (text == to_string(static_cast<StatusCode>(s))) return static_cast<StatusCode>(s);
+  }
+  fail(quoted("status") + ": unknown status \"" + std::string(text.substr(0, 32)) + "\"");
+}
+
+OwnedAttributeValue get_attribute_value(od::value& value, const std::string& where) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) fail_json(error, where, "a value");
+  switch (type) {
+    case od::json_type::boolean: {
+      bool flag = false;
+      if (auto error = value.get_bool().get(flag)) fail_json(error, where, "true or false");
+      return flag;
+    }
+    case od::json_type::number: {
+      od::number number;
+      if (auto error = value.get_number().get(number)) fail_json(error, where, "a number");
+      if (number.is_int64()) return number.get_int64();
+      if (number.is_uint64()) return static_cast<double>(number.get_uint64());
+      return number.get_double();
+    }
+    case od::json_type::string:
+      return std::string(get_string(value, where));
+    case od::json_type::null:
+      fail(where + ": null is not an attribute value");
+    case od::json_type::array:
+    case od::json_type::object:
+      fail(where + ": arrays and objects are not attribute values");
+  }
+  fail(where + ": unknown JSON value");
+}
+
+std::vector<OwnedAttribute> get_attributes(od::value& value, std::string_view where) {
+  od::object object;
+  if (auto error = value.get_object().get(object)) fail_json(error, where, "an object");
+  std::vector<OwnedAttribute> attributes;
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) fail_json(error, where, "an object");
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) fail_json(error, where, "a string key");
+    const std::string attribute_where =
+        std::string(where) + ": attribute \"" + std::string(key.substr(0, 64)) + "\"";
+    std::string owned_key(key);  // the next unescaped string may reuse the buffer
+    attributes.push_back(
+        {std::move(owned_key), get_attribute_value(field.value(), attribute_where)});
+  }
+  return attributes;
+}
+
+std::vector<OwnedEvent> get_events(od::value& value) {
+  const std::string where = quoted("events");
+  od::array array;
+  if (auto error = value.get_array().get(array)) fail_json(error, where, "an array");
+  std::vector<OwnedEvent> events;
+  for (auto element_result : array) {
+    const std::string event_where = where + "[" + std::to_string(events.size()) + "]";
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) {
+      fail_json(error, event_where, "an object");
+    }
+    od::object object;
+    if (auto error = element.get_object().get(object)) fail_json(error, event_where, "an object");
+    OwnedEvent event;
+    bool has_name = false;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto error = std::move(field_result).get(field)) {
+        fail_json(error, event_where, "an object");
+      }
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) {
+        fail_json(error, event_where, "a string key");
+      }
+      if (key == "name") {
+        event.name = std::string(get_string(field.value(), event_where + ".name"));
+        has_name = true;
+      } else if (key == "time_unix_ns") {
+        event.time_unix_ns = get_uint64(field.value(), event_where + ".time_unix_ns");
+      } else if (key == "attributes") {
+        event.attributes = get_attributes(field.value(), event_where + ".attributes");
+      }
+    }
+    if (!has_name) fail(event_where + ": missing \"name\"");
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+class JsonlSpanReader final : public SpanReader {
+ public:
+  explicit JsonlSpanReader(std::unique_ptr<std::istream> in) : _in(std::move(in)) {}
+
+  ReadStatus next(OwnedSpan& out, std::string& error) override {
+    if (!std::getline(*_in, _line)) {
+      if (_in->bad()) throw std::runtime_error("read error");
+      return ReadStatus::end;
+    }
+    ++_line_number;
+    if (!_line.empty() && _line.back() == '\r') _line.pop_back();
+    try {
+      parse_line(out);
+      return ReadStatus::span;
+    } catch (const LineError& e) {
+      error = "line " + std::to_string(_line_number) + ": " + e.message;
+      return ReadStatus::malformed;
+    }
+  }
+
+ private:
+  void parse_line(OwnedSpan& out) {
+    if (_line.find_first_not_of(" \t") == std::string::npos) fail("empty line");
+    const size_t length = _line.size();
+    _line.append(simdjson::SIMDJSON_PADDING, ' ');
+    od::document document;
+    if (auto error = _parser.iterate(_line.data(), length, _line.size()).get(document)) {
+      fail_json(error, "", "a JSON object");
+    }
+    od::object object;
+    if (auto error = document.get_object().get(object)) {
+      fail_json(error, "", "a JSON object");
+    }
+
+    out = OwnedSpan{};
+    bool has_trace_id = false, has_span_id = false, has_name = false, has_start = false,
+         has_end = false;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto error = std::move(field_result).get(field)) fail_json(error, "", "an object");
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) fail_json(error, "", "a string key");
+      od::value& value = field.value();
+      if (key == "trace_id") {
+        out.trace_id = get_hex_id(value, key, 32);
+        has_trace_id = true;
+      } else if (key == "span_id") {
+        out.span_id = get_hex_id(value, key, 16);
+        has_span_id = true;
+      } else if (key == "parent_span_id") {
+        out.parent_span_id = get_parent_id(value);
+      } else if (key == "name") {
+        out.name = std::string(get_string(value, quoted(key)));
+        has_name = true;
+      } else if (key == "kind") {
+        out.kind = get_kind(value);
+      } else if (key == "start_unix_ns") {
+        out.start_unix_ns = get_uint64(value, quoted(key));
+        has_start = true;
+      } else if (key == "end_unix_ns") {
+        out.end_unix_ns = get_uint64(value, quoted(key));
+        has_end = true;
+      } else if (key == "duration_ns") {
+        get_uint64(value, quoted(key));  // checked, then recomputed from start and end
+      } else if (key == "status") {
+        out.status = get_status(value);
+      } else if (key == "status_message") {
+        out.status_message = std::string(get_string(value, quoted(key)));
+      } else if (key == "service") {
+        out.service = std::string(get_string(value, quoted(key)));
+      } else if (key == "thread_id") {
+        out.thread_id = get_uint64(value, quoted(key));
+      } else if (key == "attributes") {
+        out.attributes = get_attributes(value, quoted(key));
+      } else if (key == "events") {
+        out.events = get_events(value);
+      } else if (key == "dropped_attributes") {
+        out.dropped_attributes = get_uint64(value, quoted(key));
+      } else if (key == "dropped_events") {
+        out.dropped_events = get_uint64(value, quoted(key));
+      }
+    }
+    const char* trailing = nullptr;
+    if (document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+      fail("unexpected content after the JSON object");
+    }
+
+    if (!has_trace_id) fail("missing \"trace_id\"");
+    if (!has_span_id) fail("missing \"span_id\"");
+    if (!has_name) fail("missing \"name\"");
+    if (!has_start) fail("missing \"start_unix_ns\"");
+    if (!has_end) fail("missing \"end_unix_ns\"");
+  }
+
+  std::unique_ptr<std::istream> _in;
+  std::string _line;
+  uint64_t _line_number = 0;
+  od::parser _parser;
+};
+
+}  // namespace
+
+std::unique_ptr<SpanReader> make_jsonl_span_reader(std::unique_ptr<std::istream> in) {
+  return std::make_unique<JsonlSpanReader>(std::move(in));
+}
+
+}  // namespace hotspan::tool
