@@ -54,6 +54,10 @@ struct alignas(64) Slot {
   uint32_t dropped_events;
   uint32_t dropped_event_attributes;
   uint32_t strings_truncated;
+  // When set, the status description is status_category->message(status_value),
+  // rendered on the exporter thread (record_error(std::error_code)).
+  const void* status_category;
+  int32_t status_value;
   uint32_t status_message_offset;
   uint16_t status_message_len;
   uint16_t attributes;

@@ -5,7 +5,6 @@
 // dropped or truncated and counted in the slot, and the counts reach stats()
 // when the span ends. No allocation, no lock, no system call.
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <typeinfo>
 
@@ -158,6 +157,7 @@ void add_event_attribute(Slot& s, std::string_view key, const StoredValue& v) no
 void set_status(Slot& s, StatusCode code, std::string_view description) noexcept {
   s.status = code;
   s.status_message_len = 0;
+  s.status_category = nullptr;
   if (description.empty()) return;
   description = clamp(s, description);
   const size_t need = kEntryHeaderBytes + description.size();
@@ -258,17 +258,10 @@ Span& Span::record_error(std::error_code code) noexcept {
     number.integer = code.value();
     detail::add_event_attribute(s, "exception.code", number);
   }
-  // The description is "<category>:<value>", formatted without allocating.
-  char buffer[96];
-  const std::string_view name(category);
-  const size_t name_len = std::min(name.size(), sizeof(buffer) - 16);
-  std::memcpy(buffer, name.data(), name_len);
-  buffer[name_len] = ':';
-  const auto [end, ec] =
-      std::to_chars(buffer + name_len + 1, buffer + sizeof(buffer), code.value());
-  (void)ec;  // 16 bytes always hold an int
-  detail::set_status(s, StatusCode::error,
-                     std::string_view(buffer, static_cast<size_t>(end - buffer)));
+  // The description is the code's message, rendered at export like the event's.
+  detail::set_status(s, StatusCode::error, {});
+  s.status_category = &code.category();
+  s.status_value = code.value();
   return *this;
 }
 

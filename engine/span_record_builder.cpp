@@ -22,6 +22,16 @@ std::string_view SpanRecordBuilder::keep(std::string s) {
   return _rendered.back();
 }
 
+std::string_view SpanRecordBuilder::render_error(const void* category, int32_t value) {
+  std::string message;
+  try {
+    message = static_cast<const std::error_category*>(category)->message(value);
+  } catch (...) {
+    message = "error " + std::to_string(value);
+  }
+  return keep(std::move(message));
+}
+
 const std::byte* SpanRecordBuilder::read_attribute(const std::byte* p, AttributeView& out) {
   const auto type = static_cast<ValueType>(p[1]);
   const auto key_len = load_unaligned<uint16_t>(p + 2);
@@ -88,6 +98,8 @@ void SpanRecordBuilder::add(const Slot& s, const ClockAnchor& anchor) {
   if (s.status_message_len != 0) {
     r.status_message = std::string_view(
         reinterpret_cast<const char*>(data + s.status_message_offset), s.status_message_len);
+  } else if (s.status_category != nullptr) {
+    r.status_message = render_error(s.status_category, s.status_value);
   }
 
   // Two passes over the log: span attributes first, so that they are

@@ -43,6 +43,8 @@ class SpanRecordBuilder {
   // Position after the entry at `p`, or null for an unknown entry.
   static const std::byte* skip_entry(const std::byte* p) noexcept;
   std::string_view keep(std::string s);
+  // error_category::message(value), kept for the batch.
+  std::string_view render_error(const void* category, int32_t value);
 
   std::vector<SpanRecord> _records;
   std::vector<Ranges> _ranges;

@@ -64,6 +64,7 @@ Span Tracer::start_span(std::string_view name, SpanKind kind, const SpanContext&
   s->strings_truncated = 0;
   s->status_message_len = 0;
   s->status_message_offset = 0;
+  s->status_category = nullptr;
   s->attributes = 0;
   s->events = 0;
   s->kind = kind;
