@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
-# Set up, configure, build and run every test through ctest.
-#   scripts/test.sh               Release build of the library, tools, examples and tests
-#   BUILD_DIR=... scripts/test.sh  choose the build directory (default: build)
+# Sets up, builds and runs every test through ctest:
+#   1. Release build of the library, tools, examples and tests;
+#   2. the tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the tests again under ThreadSanitizer.
+# Environment:
+#   HOTSPAN_TEST_SANITIZERS="asan tsan"   which sanitizer passes to run ("" for none)
+#   BUILD_DIR=build                       directory of the Release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
+jobs=2
 build_dir="${BUILD_DIR:-build}"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DHOTSPAN_BUILD_TESTS=ON \
-      -DHOTSPAN_BUILD_EXAMPLES=ON -DHOTSPAN_BUILD_TOOLS=ON >/dev/null
-cmake --build "$build_dir" -j2
-ctest --test-dir "$build_dir" --output-on-failure -j2
+sanitizers="${HOTSPAN_TEST_SANITIZERS-asan tsan}"
+
+run_suite() {  # name dir cmake-args...
+  local name="$1" dir="$2"
+  shift 2
+  echo "== hotspan tests: $name ($dir)"
+  cmake -S . -B "$dir" -DHOTSPAN_BUILD_TESTS=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+}
+
+run_suite release "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+  -DHOTSPAN_BUILD_EXAMPLES=ON -DHOTSPAN_BUILD_TOOLS=ON
+
+for s in $sanitizers; do
+  case "$s" in
+    asan) run_suite "address+undefined sanitizers" "$build_dir-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DHOTSPAN_SANITIZE=address,undefined -DHOTSPAN_BUILD_EXAMPLES=OFF -DHOTSPAN_BUILD_TOOLS=OFF ;;
+    tsan) run_suite "thread sanitizer" "$build_dir-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DHOTSPAN_SANITIZE=thread -DHOTSPAN_BUILD_EXAMPLES=OFF -DHOTSPAN_BUILD_TOOLS=OFF ;;
+    *) echo "unknown sanitizer pass '$s' (expected asan or tsan)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,20 @@
+// Compiles against the public headers only, warning-free, and records a span.
+#include <hotspan/hotspan.hpp>
+
+#include <cstdio>
+
+int main() {
+  auto exporter = hotspan::stdout_exporter(true);
+  hotspan::TracerOptions options;
+  options.service_name = "consumer";
+  options.exporter = exporter;
+  hotspan::Tracer tracer(options);
+  {
+    hotspan::Span span = tracer.start_span("consumer-span");
+    span.set_attribute("answer", 42);
+  }
+  if (!tracer.flush()) return 1;
+  const hotspan::TracerStats stats = tracer.stats();
+  std::printf("exported %llu\n", static_cast<unsigned long long>(stats.spans_exported));
+  return stats.spans_exported == 1 ? 0 : 1;
+}
