@@ -57,6 +57,15 @@ class MultiExporter final : public Exporter {
     return ok;
   }
 
+  void on_drops(const TracerStats& stats) override {
+    for (const auto& child : _children) {
+      try {
+        child->on_drops(stats);
+      } catch (...) {  // informational: a child that cannot record losses loses nothing else
+      }
+    }
+  }
+
   bool flush() override {
     bool ok = true;
     for (const auto& child : _children) {

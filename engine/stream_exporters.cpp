@@ -31,23 +31,11 @@
 #include "hotspan/exporter.hpp"
 #include "jsonl_encoder.hpp"
 #include "pretty_encoder.hpp"
+#include "record_encoder.hpp"
 
 namespace hotspan {
 namespace detail {
 namespace {
-
-// Turns records into the bytes of one output format. begin() and finish() are
-// for formats with a file header or trailer; the encoder keeps whatever state
-// its format needs across batches (resource, string tables, ...).
-class RecordEncoder {
- public:
-  virtual ~RecordEncoder() = default;
-  virtual void begin(const Resource& resource, std::string& out) = 0;
-  virtual void encode(std::span<const SpanRecord> records, std::string& out) = 0;
-  virtual void finish(std::string& /*out*/) {}
-  // Written before the next batch when a write stopped part-way through a record.
-  virtual std::string_view resync_separator() const noexcept { return "\n"; }
-};
 
 class JsonlRecordEncoder final : public RecordEncoder {
  public:
@@ -84,20 +72,6 @@ std::string format_name(Format format) {
   return "Format(" + std::to_string(static_cast<unsigned>(format)) + ")";
 }
 
-// The one place that maps a Format to its encoder.
-std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view exporter_name) {
-  switch (format) {
-    case Format::jsonl:
-      return std::make_unique<JsonlRecordEncoder>();
-    case Format::binary:
-    case Format::otlp_json:
-    case Format::chrome_json:
-      break;
-  }
-  throw std::invalid_argument("hotspan: " + format_name(format) + " is not implemented yet by " +
-                              std::string(exporter_name) + "; use Format::jsonl");
-}
-
 // Buffers that grew past this for an unusually large batch are given back.
 constexpr size_t kRetainedBufferBytes = size_t{4} << 20;
 constexpr size_t kInitialBufferBytes = size_t{64} << 10;
@@ -119,14 +93,22 @@ class SinkExporter : public Exporter {
     }
   }
 
+  void on_drops(const TracerStats& stats) override { _encoder->record_drops(stats); }
+
   bool export_batch(std::span<const SpanRecord> records) override {
+    if (_broken) {  // a torn write that could not be undone: nothing more may follow it
+      remember(std::make_error_code(std::errc::io_error));
+      return false;
+    }
     if (_shut_down) {
       remember(std::make_error_code(std::errc::bad_file_descriptor));
       return false;
     }
     try {
       _buffer.clear();
-      if (_torn_write) _buffer.append(_encoder->resync_separator());
+      if (_torn_write && !_encoder->whole_frames_only()) {
+        _buffer.append(_encoder->resync_separator());
+      }
       _encoder->encode(records, _buffer);
       return deliver();
     } catch (const std::exception&) {  // bad_alloc while encoding: fail this batch only
@@ -149,7 +131,7 @@ class SinkExporter : public Exporter {
     try {
       _buffer.clear();
       _encoder->finish(_buffer);
-      if (!_buffer.empty()) deliver();
+      if (!_buffer.empty() && !_broken) deliver();
     } catch (const std::exception&) {
       remember(std::make_error_code(std::errc::not_enough_memory));
     }
@@ -167,6 +149,8 @@ class SinkExporter : public Exporter {
   virtual std::error_code write_all(std::string_view bytes, size_t& written) noexcept = 0;
   virtual std::error_code flush_sink() noexcept { return {}; }
   virtual std::error_code close_sink() noexcept { return {}; }
+  // Takes back the last `bytes` written (a torn frame), if the sink can.
+  virtual bool unwrite(size_t /*bytes*/) noexcept { return false; }
 
  private:
   void remember(std::error_code ec) noexcept { _pending_error = ec; }
@@ -174,10 +158,21 @@ class SinkExporter : public Exporter {
   bool deliver() {
     size_t written = 0;
     const std::error_code ec = write_all(_buffer, written);
+    _torn_write = written != 0 && written != _buffer.size();
+    if (_torn_write && _encoder->whole_frames_only()) {
+      // A binary file must never hold a torn frame followed by more frames:
+      // take the partial block back, or write nothing more.
+      if (unwrite(written)) {
+        _torn_write = false;
+        written = 0;
+      } else {
+        _broken = true;
+      }
+    }
     // Read by stats() on other threads; this thread is the only writer.
     _bytes_written.store(_bytes_written.load(std::memory_order_relaxed) + written,
                          std::memory_order_relaxed);
-    _torn_write = written != 0 && written != _buffer.size();
+    _encoder->delivered(!ec && written == _buffer.size());
     if (_buffer.capacity() > kRetainedBufferBytes) {
       std::string().swap(_buffer);
       _buffer.reserve(kInitialBufferBytes);
@@ -194,6 +189,7 @@ class SinkExporter : public Exporter {
   std::atomic<uint64_t> _bytes_written{0};
   std::error_code _pending_error;
   bool _torn_write = false;
+  bool _broken = false;
   bool _shut_down = false;
 };
 
@@ -260,6 +256,13 @@ class FdExporter final : public SinkExporter {
     return {};
   }
 
+  bool unwrite(size_t bytes) noexcept override {
+    const off_t end = ::lseek(_fd, 0, SEEK_CUR);
+    if (end < 0 || static_cast<size_t>(end) < bytes) return false;  // a pipe: cannot
+    const off_t good = end - static_cast<off_t>(bytes);
+    return ::ftruncate(_fd, good) == 0 && ::lseek(_fd, good, SEEK_SET) == good;
+  }
+
   std::error_code close_sink() noexcept override {
     if (!_owned || _fd < 0) return {};
     // Not retried on EINTR: on Linux the descriptor is released regardless.
@@ -324,6 +327,21 @@ class NoopExporter final : public Exporter {
 };
 
 }  // namespace
+
+// The one place that maps a Format to its encoder.
+std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view exporter_name) {
+  switch (format) {
+    case Format::jsonl:
+      return std::make_unique<JsonlRecordEncoder>();
+    case Format::binary:
+    case Format::otlp_json:
+    case Format::chrome_json:
+      break;
+  }
+  throw std::invalid_argument("hotspan: " + format_name(format) + " is not implemented yet by " +
+                              std::string(exporter_name) + "; use Format::jsonl");
+}
+
 }  // namespace detail
 
 std::shared_ptr<Exporter> noop_exporter() {

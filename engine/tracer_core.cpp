@@ -1,6 +1,8 @@
 // hotspan — tracer core: options, submission, exporter thread, flush, shutdown, stats.
 #include "tracer_core.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -67,6 +69,9 @@ TracerCore::TracerCore(TracerOptions options)
   _sampler = std::move(options.sampler);
   _sampler_raw = _sampler.get();
   _anchor = ClockAnchor::take();
+  _resource.clock_anchor_unix_ns = _anchor.unix_ns;
+  _resource.clock_anchor_monotonic_ns = _anchor.ticks;
+  _resource.process_id = static_cast<uint32_t>(::getpid());
   _builder = std::make_unique<SpanRecordBuilder>();
   _batch.resize(_batch_size);
   _exporter->start(_resource);
@@ -143,6 +148,7 @@ void TracerCore::reap_leftovers() noexcept {
 // ---------------------------------------------------------- exporter thread
 
 void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
+  report_drops_if_changed();
   SpanRecordBuilder& builder = *_builder;
   bool ok = false;
   try {
@@ -174,6 +180,19 @@ void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
     ThreadRecorder* owner = first->owner;
     if (owner->pool().give_back(first, last, n)) delete owner;
     i += n;
+  }
+}
+
+void TracerCore::report_drops_if_changed() noexcept {
+  const TracerStats s = stats();
+  const uint64_t losses[] = {s.dropped_pool_exhausted, s.dropped_queue_full,
+                             s.dropped_export_failed,  s.attributes_dropped,
+                             s.events_dropped,         s.strings_truncated};
+  if (std::equal(std::begin(losses), std::end(losses), std::begin(_reported_losses))) return;
+  std::copy(std::begin(losses), std::end(losses), std::begin(_reported_losses));
+  try {
+    _exporter->on_drops(s);
+  } catch (...) {  // informational only
   }
 }
 
@@ -209,6 +228,7 @@ void TracerCore::exporter_main() noexcept {
         ok = false;
       }
       if (stop) {
+        report_drops_if_changed();
         try {
           _exporter->shutdown();
         } catch (...) {

@@ -82,6 +82,8 @@ class TracerCore {
   // Exporter thread: exports until the queue looks empty; returns the count.
   size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
   void discard_late(Slot* s) noexcept;
+  // Exporter thread: tells the exporter when a loss counter moved.
+  void report_drops_if_changed() noexcept;
   void reap_leftovers() noexcept;
 
   const uint64_t _id;
@@ -97,6 +99,7 @@ class TracerCore {
   ClockAnchor _anchor;
   std::unique_ptr<SpanRecordBuilder> _builder;  // exporter thread only
   std::vector<Slot*> _batch;                    // exporter thread only
+  uint64_t _reported_losses[6] = {};            // exporter thread only
 
   std::atomic<int64_t> _refs{1};
   std::atomic<bool> _closed{false};

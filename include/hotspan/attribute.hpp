@@ -22,19 +22,18 @@ namespace detail {
 // `set_attribute("port", 443u)` is an integer and `set_attribute("x", "y")` a string
 // rather than the bool that a bare `const char*` would otherwise convert to.
 template <class T>
-concept attribute_integer =
-    std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
-    !std::same_as<T, char8_t> && !std::same_as<T, char16_t> && !std::same_as<T, char32_t> &&
-    !std::same_as<T, wchar_t>;
+concept attribute_integer = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
+                            !std::same_as<T, char8_t> && !std::same_as<T, char16_t> &&
+                            !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>;
 
 template <class T>
 concept attribute_string = std::convertible_to<const T&, std::string_view> &&
-                           !std::same_as<std::remove_cvref_t<T>, std::nullptr_t>;
+    !std::same_as<std::remove_cvref_t<T>, std::nullptr_t>;
 
 template <class T>
-concept attribute_type = std::same_as<std::remove_cvref_t<T>, bool> ||
-                         attribute_integer<std::remove_cvref_t<T>> ||
-                         std::floating_point<std::remove_cvref_t<T>> || attribute_string<T>;
+concept attribute_type = std::same_as < std::remove_cvref_t<T>,
+bool > || attribute_integer<std::remove_cvref_t<T>> ||
+    std::floating_point<std::remove_cvref_t<T>> || attribute_string<T>;
 
 template <attribute_type T>
 constexpr AttributeValue to_attribute_value(const T& v) noexcept {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hotspan/span_record.hpp"
+#include "hotspan/stats.hpp"
 
 namespace hotspan {
 
@@ -23,6 +24,11 @@ struct Resource {
   std::string service_name;
   // Every resource attribute, "service.name" first, then TracerOptions::resource.
   std::vector<std::pair<std::string, std::string>> attributes;
+  // The tracer's clock anchor: one Unix-epoch time and the CLOCK_MONOTONIC
+  // time read together when the tracer started.
+  uint64_t clock_anchor_unix_ns = 0;
+  uint64_t clock_anchor_monotonic_ns = 0;
+  uint32_t process_id = 0;
 };
 
 class Exporter {
@@ -30,6 +36,10 @@ class Exporter {
   virtual ~Exporter() = default;
   virtual void start(const Resource&) {}
   virtual bool export_batch(std::span<const SpanRecord>) = 0;  // false = failed (counted)
+  // The tracer's counters, before a batch when any loss counter changed since
+  // the last call, and once more before shutdown(): lets a format record
+  // losses in its stream.
+  virtual void on_drops(const TracerStats&) {}
   virtual bool flush() { return true; }
   virtual void shutdown() {}
   // Bytes handed to the sink so far (reported in TracerStats::bytes_written).

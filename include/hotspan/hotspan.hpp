@@ -10,5 +10,6 @@
 #include "hotspan/span_context.hpp"
 #include "hotspan/span_kind.hpp"
 #include "hotspan/span_record.hpp"
+#include "hotspan/stats.hpp"
 #include "hotspan/tracer.hpp"
 #include "hotspan/version.hpp"

@@ -1,0 +1,44 @@
+// hotspan — the interface between the stream exporters and the output formats.
+//
+// A RecordEncoder turns span records into the bytes of one format; the sink
+// (file, fd, ostream) only moves bytes. The encoder keeps whatever state its
+// format needs across batches (resource, string table, drop counters). Every
+// method runs on the exporter thread.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "hotspan/exporter.hpp"
+
+namespace hotspan::detail {
+
+class RecordEncoder {
+ public:
+  virtual ~RecordEncoder() = default;
+  // File header, if the format has one.
+  virtual void begin(const Resource& resource, std::string& out) = 0;
+  virtual void encode(std::span<const SpanRecord> records, std::string& out) = 0;
+  // Trailer written at shutdown, if the format has one.
+  virtual void finish(std::string& /*out*/) {}
+  // The tracer's counters changed; formats that record losses keep them for
+  // their next output.
+  virtual void record_drops(const TracerStats& /*stats*/) {}
+  // Whether the bytes of the last begin/encode/finish reached the sink whole;
+  // lets a format roll back state (such as newly defined strings) of a block
+  // that was not written.
+  virtual void delivered(bool /*whole*/) {}
+  // True for formats that must never have a partial block followed by more
+  // data (binary frames): the sink undoes a torn write or stops writing.
+  virtual bool whole_frames_only() const noexcept { return false; }
+  // Otherwise, written before the next batch after a torn write.
+  virtual std::string_view resync_separator() const noexcept { return "\n"; }
+};
+
+// The one place that maps a Format to its encoder; std::invalid_argument for a
+// format that this build does not support. `exporter_name` is for the message.
+std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view exporter_name);
+
+}  // namespace hotspan::detail
