@@ -28,8 +28,11 @@
 #include <system_error>
 #include <utility>
 
+#include "binary_encoder.hpp"
+#include "chrome_json_encoder.hpp"
 #include "hotspan/exporter.hpp"
 #include "jsonl_encoder.hpp"
+#include "otlp_json_encoder.hpp"
 #include "pretty_encoder.hpp"
 #include "record_encoder.hpp"
 
@@ -334,12 +337,14 @@ std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view expo
     case Format::jsonl:
       return std::make_unique<JsonlRecordEncoder>();
     case Format::binary:
+      return make_binary_encoder();
     case Format::otlp_json:
+      return make_otlp_json_encoder();
     case Format::chrome_json:
-      break;
+      return make_chrome_json_encoder();
   }
-  throw std::invalid_argument("hotspan: " + format_name(format) + " is not implemented yet by " +
-                              std::string(exporter_name) + "; use Format::jsonl");
+  throw std::invalid_argument("hotspan: " + format_name(format) + " is not supported by " +
+                              std::string(exporter_name));
 }
 
 }  // namespace detail

@@ -236,20 +236,15 @@ TEST_CASE("file_exporter names the path it cannot open", "[exporters]") {
   CHECK_THROWS_AS(hotspan::file_exporter(dir.path.string(), Format::jsonl), std::system_error);
 }
 
-TEST_CASE("unimplemented formats throw std::invalid_argument", "[exporters]") {
+TEST_CASE("a Format value this build does not know throws std::invalid_argument",
+          "[exporters]") {
   TempDir dir;
-  const fs::path path = dir.path / "trace.bin";
-  for (const Format format : {Format::binary, Format::otlp_json, Format::chrome_json}) {
-    CHECK_THROWS_AS(hotspan::file_exporter(path.string(), format), std::invalid_argument);
-    std::ostringstream os;
-    CHECK_THROWS_AS(hotspan::ostream_exporter(os, format), std::invalid_argument);
-  }
-  CHECK_THROWS_WITH(hotspan::file_exporter(path.string()), Catch::Contains("Format::binary") &&
-                                                               Catch::Contains("file_exporter") &&
-                                                               Catch::Contains("Format::jsonl"));
+  const fs::path path = dir.path / "trace.out";
+  const auto unknown = static_cast<Format>(42);
+  CHECK_THROWS_WITH(hotspan::file_exporter(path.string(), unknown),
+                    Catch::Contains("Format(42)") && Catch::Contains("file_exporter"));
   std::ostringstream os;
-  CHECK_THROWS_WITH(hotspan::ostream_exporter(os, Format::chrome_json),
-                    Catch::Contains("Format::chrome_json"));
+  CHECK_THROWS_AS(hotspan::ostream_exporter(os, unknown), std::invalid_argument);
   CHECK_FALSE(fs::exists(path));  // rejected before the file was created
 }
 

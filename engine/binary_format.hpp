@@ -1,0 +1,41 @@
+// hotspan — constants of the binary trace format, shared by its writer and
+// reader. The format itself is specified in docs/FORMAT.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hotspan::detail::binary {
+
+inline constexpr uint8_t kMagic[8] = {0x89, 'H', 'S', 'P', '\r', '\n', 0x1a, '\n'};
+inline constexpr uint16_t kMajorVersion = 1;
+inline constexpr uint16_t kMinorVersion = 0;
+inline constexpr size_t kPreambleBytes = 12;
+
+inline constexpr size_t kFrameHeaderBytes = 5;  // type u8 + payload length u32
+inline constexpr size_t kChecksumBytes = 8;     // XXH3_64bits of header + payload
+inline constexpr uint32_t kMaxPayloadBytes = 16u << 20;
+
+enum class FrameType : uint8_t { header = 1, strings = 2, spans = 3, drops = 4, end = 5 };
+
+// Span flags byte.
+inline constexpr uint8_t kKindMask = 0x07;
+inline constexpr int kStatusShift = 3;
+inline constexpr uint8_t kStatusMask = 0x18;
+inline constexpr uint8_t kHasParent = 0x20;
+inline constexpr uint8_t kSameTrace = 0x40;
+inline constexpr uint8_t kHasExtras = 0x80;
+
+enum class ValueTag : uint8_t { boolean = 0, integer = 1, floating = 2, string = 3 };
+
+// Writer: distinct strings interned per file; further ones are written inline.
+inline constexpr size_t kMaxInternedStrings = 65536;
+// Reader bounds against hostile input.
+inline constexpr size_t kMaxTableStrings = size_t{1} << 20;
+inline constexpr size_t kMaxTableBytes = size_t{64} << 20;
+inline constexpr uint64_t kMaxAttributesPerSpan = 65536;  // span and event attributes together
+inline constexpr uint64_t kMaxEventsPerSpan = 65536;
+
+inline constexpr size_t kLossCounters = 6;
+
+}  // namespace hotspan::detail::binary
