@@ -12,15 +12,6 @@
 
 namespace hotspan {
 
-bool TraceId::valid() const noexcept {
-  // Two 8-byte loads and an OR rather than 16 byte compares: parent_based and
-  // SpanContext::valid() call this on the hot path.
-  uint64_t halves[2];
-  static_assert(sizeof(halves) == sizeof(bytes));
-  std::memcpy(halves, bytes.data(), sizeof(halves));
-  return (halves[0] | halves[1]) != 0;
-}
-
 std::string TraceId::to_hex() const {
   std::string text(detail::kTraceIdHexSize, '\0');
   detail::write_hex(*this, text.data());

@@ -12,7 +12,7 @@
 
 namespace hotspan::detail {
 
-thread_local LastRecorder t_last_recorder;
+thread_local LastRecorder t_last_recorder [[gnu::tls_model("initial-exec")]];
 
 namespace {
 
@@ -53,7 +53,7 @@ class RecorderCache {
   };
 
   ThreadRecorder* remember(const Entry& e) noexcept {
-    t_last_recorder = LastRecorder{e.core_id, e.recorder};
+    t_last_recorder = LastRecorder{e.core_id, e.recorder, &e.recorder->counters().spans_started};
     return e.recorder;
   }
 

@@ -9,16 +9,12 @@
 
 #include <cstdint>
 
+#include "hotspan/detail/hot_path.hpp"
+
 namespace hotspan::detail {
 
 class TracerCore;
 class ThreadRecorder;
-
-struct LastRecorder {
-  uint64_t core_id = 0;  // 0 is never a tracer's id
-  ThreadRecorder* recorder = nullptr;
-};
-extern thread_local LastRecorder t_last_recorder;
 
 // Null when the tracer is closed, the thread is exiting, or allocation failed.
 ThreadRecorder* find_or_create_recorder(TracerCore& core) noexcept;

@@ -25,10 +25,12 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "hotspan/sampler.hpp"
+#include "sampler_mode.hpp"
 
 namespace hotspan {
 namespace {
@@ -49,6 +51,10 @@ class TraceIdRatioSampler final : public Sampler {
   // "random bits < threshold" the same test as "random bits < p * 2^56".
   explicit TraceIdRatioSampler(double probability)
       : _threshold(static_cast<uint64_t>(std::ceil(std::ldexp(probability, 56)))) {}
+
+  // Probability 0 or 1: a constant decision.
+  bool never() const noexcept { return _threshold == 0; }
+  bool always() const noexcept { return _threshold >= (uint64_t{1} << 56); }
 
   bool should_sample(const SamplingInput& input) noexcept override {
     uint64_t random_bits = 0;
@@ -101,11 +107,38 @@ class ParentBasedSampler final : public Sampler {
     return _root->should_sample(input);
   }
 
+  const Sampler& root() const noexcept { return *_root; }
+
  private:
   std::shared_ptr<Sampler> _root;  // not null
 };
 
+// A sampler whose decision does not depend on its input: always_on,
+// always_off, and ratio samplers of probability 1 or 0.
+std::optional<bool> constant_decision(const Sampler& s) noexcept {
+  if (dynamic_cast<const AlwaysOnSampler*>(&s) != nullptr) return true;
+  if (dynamic_cast<const AlwaysOffSampler*>(&s) != nullptr) return false;
+  if (const auto* ratio = dynamic_cast<const TraceIdRatioSampler*>(&s)) {
+    if (ratio->always()) return true;
+    if (ratio->never()) return false;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+namespace detail {
+SamplerMode classify_sampler(const Sampler& sampler) noexcept {
+  if (const auto* parent_based = dynamic_cast<const ParentBasedSampler*>(&sampler)) {
+    const std::optional<bool> root = constant_decision(parent_based->root());
+    if (!root) return SamplerMode::parent_or_call_sampler;
+    return *root ? SamplerMode::parent_or_on : SamplerMode::parent_or_off;
+  }
+  const std::optional<bool> constant = constant_decision(sampler);
+  if (!constant) return SamplerMode::call_sampler;
+  return *constant ? SamplerMode::always_on : SamplerMode::always_off;
+}
+}  // namespace detail
 
 std::shared_ptr<Sampler> always_on() {
   static const std::shared_ptr<Sampler> instance = std::make_shared<AlwaysOnSampler>();

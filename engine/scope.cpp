@@ -1,28 +1,12 @@
-// hotspan — Scope and the thread's current context.
+// hotspan — the calling thread's current context (what Scope sets).
 //
-// The current context is a plain thread_local value (trivially destructible, so
-// no TLS guard); each Scope saves the previous value and restores it, which
-// makes nesting correct without a stack allocation.
-#include "hotspan/span.hpp"
+// A plain, trivially destructible thread_local: Scope (inline, span.hpp) saves
+// the previous value and restores it, which makes nesting correct without a
+// stack allocation.
+#include "hotspan/detail/hot_path.hpp"
 
-namespace hotspan {
+namespace hotspan::detail {
 
-namespace {
-thread_local SpanContext t_current_context;
-}
+thread_local SpanContext t_current_context [[gnu::tls_model("initial-exec")]];
 
-Scope::Scope(const Span& span) noexcept : Scope(span.context()) {}
-
-Scope::Scope(const SpanContext& context) noexcept : _previous(t_current_context) {
-  t_current_context = context;
-}
-
-Scope::~Scope() {
-  t_current_context = _previous;
-}
-
-SpanContext current_context() noexcept {
-  return t_current_context;
-}
-
-}  // namespace hotspan
+}  // namespace hotspan::detail

@@ -41,8 +41,11 @@ enum class EntryTag : uint8_t { attribute = 1, event = 2, event_attribute = 3, s
 enum class ValueType : uint8_t { boolean, integer, floating, string, type_name, error_code };
 
 struct alignas(64) Slot {
-  ThreadRecorder* owner;  // the pool it belongs to; fixed for the slot's life
-  Slot* next;             // link in a free list or a return chain
+  // Fixed for the slot's life (set when it is carved from the arena), so that
+  // no other thread ever writes this cache line's neighbours on their behalf.
+  ThreadRecorder* owner;  // the pool it belongs to
+  uint32_t index;         // position in the arena; free lists link indexes
+  SlotLimits limits;      // a copy of the tracer's, next to the fields they bound
   TraceId trace_id;
   SpanId span_id;
   SpanId parent_span_id;

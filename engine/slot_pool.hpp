@@ -1,11 +1,17 @@
 // hotspan — the per-thread arena pool of slots.
 //
 // One pool per (thread, tracer). The owner thread takes and gives back slots
-// through a private stack (no atomics); any other thread — normally the exporter
-// — gives slots back by pushing a whole chain onto a lock-free stack with one
-// CAS, which the owner takes over with a single exchange when its private stack
-// runs dry. Because the owner only ever takes the entire shared stack, the
-// Treiber stack has no ABA problem.
+// through a private free list (no atomics); any other thread — normally the
+// exporter — gives slots back by pushing a whole chain onto a lock-free stack
+// with one CAS, which the owner takes over with a single exchange when its
+// private list runs dry. Because the owner only ever takes the entire shared
+// stack, the Treiber stack has no ABA problem.
+//
+// Free lists link slot *indexes* through a separate array rather than through
+// the slots: a returning thread then writes only that dense array, never a
+// slot's own cache lines, which the owner is about to write again. (Each slot
+// line still moves between the cores once per span — the exporter must read
+// it — but it is not dirtied on the far side.)
 //
 // The arena is one allocation made on the first acquire (so threads that only
 // record unsampled spans cost nothing) and carved lazily with a bump index, so
@@ -18,6 +24,7 @@
 // last, and its caller destroys the pool's recorder.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -30,41 +37,45 @@ namespace hotspan::detail {
 
 class SlotPool {
  public:
-  SlotPool(size_t slot_count, uint32_t data_bytes) noexcept
-      : _slot_count(slot_count), _stride(slot_stride(data_bytes)) {}
+  SlotPool(size_t slot_count, const SlotLimits& limits) noexcept
+      : _slot_count(slot_count), _stride(slot_stride(limits.data_bytes)), _limits(limits) {}
   SlotPool(const SlotPool&) = delete;
   SlotPool& operator=(const SlotPool&) = delete;
 
   // Owner thread only. Null when every slot is out (or the arena could not be
-  // allocated). The slot's header is uninitialised except `owner`.
+  // allocated). Only the slot's fixed fields (owner, index, limits) are set.
   Slot* acquire(ThreadRecorder* owner) noexcept {
-    Slot* s = _local;
-    if (s == nullptr) {
+    uint32_t i = _local;
+    if (i == kNone) {
       // acquire: pairs with the release CAS in give_back(), so the returner's
-      // last reads of these slots happen before we overwrite them.
-      s = _returned.exchange(nullptr, std::memory_order_acquire);
-      if (s == nullptr) return carve(owner);
+      // link writes and its last reads of these slots happen before we reuse them.
+      i = _returned.exchange(kNone, std::memory_order_acquire);
+      if (i == kNone) return carve(owner);
     }
-    _local = s->next;
+    _local = _links[i];
     ++_out;
-    return s;
+    if (_local != kNone) prefetch_for_write(slot_at(_local));
+    return slot_at(i);
   }
 
   // Owner thread only: a slot that never left this thread (e.g. the queue was full).
   void release_local(Slot* s) noexcept {
-    s->next = _local;
-    _local = s;
+    _links[s->index] = _local;
+    _local = s->index;
     --_out;
   }
 
-  // Any thread: gives back `count` slots chained first→…→last through `next`.
+  // A thread giving slots back chains them first: `from` will be followed by `to`.
+  void link(const Slot* from, const Slot* to) noexcept { _links[from->index] = to->index; }
+
+  // Any thread: gives back `count` slots chained first→…→last with link().
   // Returns true when the owner has already let go and these were the last
   // slots out: the caller must then destroy the pool's recorder.
   bool give_back(Slot* first, Slot* last, uint32_t count) noexcept {
-    Slot* head = _returned.load(std::memory_order_relaxed);
+    uint32_t head = _returned.load(std::memory_order_relaxed);
     do {
-      last->next = head;
-    } while (!_returned.compare_exchange_weak(head, first, std::memory_order_release,
+      _links[last->index] = head;
+    } while (!_returned.compare_exchange_weak(head, first->index, std::memory_order_release,
                                               std::memory_order_relaxed));
     // acq_rel: the thread that reaches zero must see every other returner's
     // push and the owner's final state before it destroys the pool.
@@ -83,11 +94,27 @@ class SlotPool {
   bool arena_allocated() const noexcept { return _arena != nullptr; }
 
  private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
   struct ArenaDeleter {
     void operator()(std::byte* p) const noexcept {
       ::operator delete[](p, std::align_val_t{alignof(Slot)});
     }
   };
+
+  // The next span's slot was last read by the exporter thread: ask for its
+  // lines in exclusive state now, so that the coherence round trip overlaps the
+  // caller's work between spans instead of stalling the next start_span().
+  void prefetch_for_write(const Slot* s) const noexcept {
+    const auto* p = reinterpret_cast<const char*>(s);
+    for (size_t offset = 0; offset < std::min<size_t>(_stride, 256); offset += 64) {
+      __builtin_prefetch(p + offset, 1, 3);
+    }
+  }
+
+  Slot* slot_at(uint32_t i) const noexcept {
+    return reinterpret_cast<Slot*>(_arena.get() + size_t{i} * _stride);
+  }
 
   Slot* carve(ThreadRecorder* owner) noexcept {
     if (_carved == _slot_count) return nullptr;
@@ -96,9 +123,16 @@ class SlotPool {
           ::operator new[](_slot_count* _stride, std::align_val_t{alignof(Slot)}, std::nothrow));
       if (raw == nullptr) return nullptr;
       _arena.reset(raw);
+      _links.reset(new (std::nothrow) uint32_t[_slot_count]);
+      if (_links == nullptr) {
+        _arena.reset();
+        return nullptr;
+      }
     }
     auto* s = new (_arena.get() + _carved * _stride) Slot;
     s->owner = owner;
+    s->index = static_cast<uint32_t>(_carved);
+    s->limits = _limits;
     ++_carved;
     ++_out;
     return s;
@@ -106,12 +140,14 @@ class SlotPool {
 
   const size_t _slot_count;
   const size_t _stride;
+  const SlotLimits _limits;
   std::unique_ptr<std::byte, ArenaDeleter> _arena;
+  std::unique_ptr<uint32_t[]> _links;  // free-list links by slot index
   size_t _carved = 0;
-  Slot* _local = nullptr;  // owner-private free stack
-  uint64_t _out = 0;       // owner-private: acquired minus released locally
+  uint32_t _local = kNone;  // owner-private free list head
+  uint64_t _out = 0;        // owner-private: acquired minus released locally
 
-  alignas(64) std::atomic<Slot*> _returned{nullptr};
+  alignas(64) std::atomic<uint32_t> _returned{kNone};
   std::atomic<int64_t> _balance{0};
 };
 

@@ -10,6 +10,7 @@
 
 #include "clock.hpp"
 #include "hotspan/span.hpp"
+#include "id_generator.hpp"
 #include "slot.hpp"
 #include "thread_recorder.hpp"
 #include "tracer_core.hpp"
@@ -20,7 +21,7 @@ namespace detail {
 namespace {
 
 const SlotLimits& limits_of(const Slot& s) noexcept {
-  return s.owner->core().limits();
+  return s.limits;
 }
 
 // Clamps a name, key or string value to max_string_bytes (UTF-8 aware).
@@ -192,6 +193,7 @@ Span& Span::operator=(Span&& other) noexcept {
     end();
     _slot = other._slot;
     _context = other._context;
+    _ids_pending = other._ids_pending;
     other._slot = nullptr;
   }
   return *this;
@@ -270,12 +272,17 @@ Span& Span::set_status(StatusCode code, std::string_view description) noexcept {
   return *this;
 }
 
-void Span::end() noexcept {
+void Span::finish() noexcept {
   detail::Slot* s = _slot;
-  if (s == nullptr) return;
   _slot = nullptr;
   s->end_ticks = detail::now_ticks();
   s->owner->core().submit(s);
+}
+
+void Span::draw_ids() const noexcept {
+  if (!_context.trace_id.valid()) _context.trace_id = detail::new_trace_id();
+  _context.span_id = detail::new_span_id();
+  _ids_pending = false;
 }
 
 }  // namespace hotspan

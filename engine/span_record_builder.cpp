@@ -80,14 +80,14 @@ const std::byte* SpanRecordBuilder::read_attribute(const std::byte* p, Attribute
   return nullptr;
 }
 
-void SpanRecordBuilder::add(const Slot& s, const ClockAnchor& anchor) {
+void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   SpanRecord r;
   r.trace_id = s.trace_id;
   r.span_id = s.span_id;
   r.parent_span_id = s.parent_span_id;
   r.kind = s.kind;
-  r.start_unix_ns = anchor.to_unix_ns(s.start_ticks);
-  r.end_unix_ns = anchor.to_unix_ns(s.end_ticks);
+  r.start_unix_ns = clock.to_unix_ns(s.start_ticks);
+  r.end_unix_ns = clock.to_unix_ns(s.end_ticks);
   r.status = s.status;
   r.dropped_attributes = s.dropped_attributes;
   r.dropped_events = s.dropped_events;
@@ -134,7 +134,7 @@ void SpanRecordBuilder::add(const Slot& s, const ClockAnchor& anchor) {
       const auto name_len = load_unaligned<uint16_t>(p + 2);
       const auto ticks = load_unaligned<uint64_t>(p + kEntryHeaderBytes);
       const auto* name = reinterpret_cast<const char*>(p + kEntryHeaderBytes + 8);
-      _events.push_back(EventView{std::string_view(name, name_len), anchor.to_unix_ns(ticks), {}});
+      _events.push_back(EventView{std::string_view(name, name_len), clock.to_unix_ns(ticks), {}});
       _event_ranges.push_back(EventRange{_attributes.size(), 0});
       p += kEntryHeaderBytes + 8 + name_len;
     } else if (tag == EntryTag::event_attribute && _event_ranges.size() > ranges.events_begin) {

@@ -17,16 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "clock.hpp"
 #include "hotspan/span_record.hpp"
 #include "slot.hpp"
+#include "tick_converter.hpp"
 
 namespace hotspan::detail {
 
 class SpanRecordBuilder {
  public:
   void clear() noexcept;
-  void add(const Slot& slot, const ClockAnchor& anchor);
+  void add(const Slot& slot, const TickConverter& clock);
   // Valid until the next clear() / add().
   std::span<const SpanRecord> records();
 

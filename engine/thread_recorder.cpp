@@ -6,7 +6,7 @@
 namespace hotspan::detail {
 
 ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
-    : _core(core), _thread_id(thread_id), _pool(core.slots_per_thread(), core.limits().data_bytes) {
+    : _core(core), _thread_id(thread_id), _pool(core.slots_per_thread(), core.limits()) {
   _token.emplace(core.queue());
   core.add_ref();
   try {

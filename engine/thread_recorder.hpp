@@ -16,24 +16,13 @@
 #include <cstdint>
 #include <optional>
 
+#include "hotspan/detail/hot_path.hpp"
 #include "slot_pool.hpp"
 #include "span_queue.hpp"
 
 namespace hotspan::detail {
 
 class TracerCore;
-
-// A counter written by one thread only and read by others.
-class OwnedCounter {
- public:
-  void add(uint64_t n) noexcept {
-    _value.store(_value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  }
-  uint64_t get() const noexcept { return _value.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> _value{0};
-};
 
 struct RecorderCounters {
   OwnedCounter spans_started;

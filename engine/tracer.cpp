@@ -15,18 +15,26 @@
 
 namespace hotspan {
 
-Tracer::Tracer(TracerOptions options) : _core(new detail::TracerCore(std::move(options))) {}
+Tracer::Tracer(TracerOptions options)
+    : _core(new detail::TracerCore(std::move(options))), _hot(_core) {}
 
 Tracer::~Tracer() {
   _core->shutdown();
   _core->release_ref();
 }
 
-Span Tracer::start_span(std::string_view name, SpanKind kind) noexcept {
-  return start_span(name, kind, current_context());
+void Tracer::count_start_slow() noexcept {
+  detail::TracerCore& core = *_core;
+  detail::ThreadRecorder* recorder = detail::recorder_for(core);
+  if (recorder != nullptr) {
+    recorder->counters().spans_started.add(1);
+  } else {
+    core.count_unrecorded_start();
+  }
 }
 
-Span Tracer::start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept {
+Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
+                             const SpanContext& parent) noexcept {
   detail::TracerCore& core = *_core;
   if (core.closed()) {
     core.count_unrecorded_start();
@@ -43,9 +51,37 @@ Span Tracer::start_span(std::string_view name, SpanKind kind, const SpanContext&
   const bool has_parent = parent.valid();
   SpanContext context;
   context.trace_id = has_parent ? parent.trace_id : detail::new_trace_id();
+  bool sample;
+  switch (core.mode) {
+    case detail::SamplerMode::always_on:
+      sample = true;
+      break;
+    case detail::SamplerMode::always_off:
+      sample = false;
+      break;
+    case detail::SamplerMode::parent_or_on:
+      sample = !has_parent || parent.sampled();
+      break;
+    case detail::SamplerMode::parent_or_off:
+      sample = has_parent && parent.sampled();
+      break;
+    case detail::SamplerMode::parent_or_call_sampler:
+      if (has_parent) {
+        sample = parent.sampled();
+        break;
+      }
+      [[fallthrough]];
+    default: {
+      const SamplingInput input{has_parent ? &parent : nullptr, context.trace_id, name, kind};
+      sample = core.sampler().should_sample(input);
+    }
+  }
+  if (!sample) {
+    Span s = Span::unsampled(parent);
+    s._context.trace_id = context.trace_id;  // the sampler saw it: keep it
+    return s;
+  }
   context.span_id = detail::new_span_id();
-  const SamplingInput input{has_parent ? &parent : nullptr, context.trace_id, name, kind};
-  if (!core.sampler().should_sample(input)) return Span(nullptr, context);
 
   context.trace_flags = 0x01;
   counters.spans_sampled.add(1);

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "asymmetric_fence.hpp"
+#include "clock.hpp"
+#include "sampler_mode.hpp"
 #include "thread_recorder.hpp"
 
 namespace hotspan::detail {
@@ -47,11 +49,12 @@ TracerOptions validated(TracerOptions o) {
 
 }  // namespace
 
-TracerCore::TracerCore(TracerOptions options)
-    : _id(g_next_core_id.fetch_add(1, std::memory_order_relaxed)),
-      _queue(validated(options).queue_capacity) {
+TracerCore::TracerCore(TracerOptions options) : _queue(validated(options).queue_capacity) {
+  TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
   options = validated(std::move(options));
   init_asymmetric_fences();
+  init_clock();
+  _clock.emplace();
   _limits.data_bytes = static_cast<uint32_t>(options.slot_bytes);
   _limits.max_attributes = static_cast<uint16_t>(options.max_attributes_per_span);
   _limits.max_events = static_cast<uint16_t>(options.max_events_per_span);
@@ -68,9 +71,9 @@ TracerCore::TracerCore(TracerOptions options)
   _exporter = std::move(options.exporter);
   _sampler = std::move(options.sampler);
   _sampler_raw = _sampler.get();
-  _anchor = ClockAnchor::take();
-  _resource.clock_anchor_unix_ns = _anchor.unix_ns;
-  _resource.clock_anchor_monotonic_ns = _anchor.ticks;
+  TracerHot::mode = classify_sampler(*_sampler);
+  _resource.clock_anchor_unix_ns = _clock->start_unix_ns();
+  _resource.clock_anchor_monotonic_ns = _clock->start_monotonic_ns();
   _resource.process_id = static_cast<uint32_t>(::getpid());
   _builder = std::make_unique<SpanRecordBuilder>();
   _batch.resize(_batch_size);
@@ -115,7 +118,7 @@ void TracerCore::submit(Slot* s) noexcept {
   // fence in shutdown() makes a full one. If we still read "open", the final
   // drain will see our span; if we read "closed", it may not, so reap.
   asymmetric_fence_light();
-  if (_closed.load(std::memory_order_relaxed)) reap_leftovers();
+  if (TracerHot::closed.load(std::memory_order_relaxed)) reap_leftovers();
 }
 
 void TracerCore::discard_late(Slot* s) noexcept {
@@ -154,7 +157,7 @@ void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
   try {
     builder.clear();
     for (size_t i = 0; i < count; ++i)
-      builder.add(*slots[i], _anchor);
+      builder.add(*slots[i], *_clock);
     ok = _exporter->export_batch(builder.records());
   } catch (...) {
     ok = false;  // an exporter that throws fails its batch; the engine carries on
@@ -172,12 +175,12 @@ void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
     Slot* first = slots[i];
     Slot* last = first;
     uint32_t n = 1;
-    while (i + n < count && slots[i + n]->owner == first->owner) {
-      last->next = slots[i + n];
+    ThreadRecorder* owner = first->owner;
+    while (i + n < count && slots[i + n]->owner == owner) {
+      owner->pool().link(last, slots[i + n]);
       last = slots[i + n];
       ++n;
     }
-    ThreadRecorder* owner = first->owner;
     if (owner->pool().give_back(first, last, n)) delete owner;
     i += n;
   }
@@ -207,10 +210,16 @@ size_t TracerCore::drain_queue(moodycamel::ConsumerToken& token) noexcept {
 }
 
 void TracerCore::exporter_main() noexcept {
+  // The first conversion needs a measured tick rate (see tick_converter.hpp).
+  while (!_clock->calibrated()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    _clock->update(/*force=*/true);
+  }
   moodycamel::ConsumerToken token(_queue);
   uint64_t flush_seen = 0;
   int idle = 0;
   for (;;) {
+    _clock->update();
     if (drain_queue(token) != 0) {
       idle = 0;
       continue;
@@ -279,7 +288,7 @@ void TracerCore::shutdown() noexcept {
   if (_shut_down) return;
   _shut_down = true;
 
-  _closed.store(true, std::memory_order_seq_cst);
+  TracerHot::closed.store(true, std::memory_order_seq_cst);
   // Heavy side of the handshake in submit(): after this, every producer either
   // sees _closed or has its enqueue visible to the final drain.
   asymmetric_fence_heavy();

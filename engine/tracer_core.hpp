@@ -23,11 +23,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "clock.hpp"
+#include "hotspan/detail/hot_path.hpp"
 #include "hotspan/exporter.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/tracer.hpp"
@@ -35,26 +36,27 @@
 #include "slot.hpp"
 #include "span_queue.hpp"
 #include "span_record_builder.hpp"
+#include "tick_converter.hpp"
 
 namespace hotspan::detail {
 
 class ThreadRecorder;
 
-class TracerCore {
+class TracerCore : public TracerHot {
  public:
   // Validates the options (std::invalid_argument) and starts the exporter thread.
   explicit TracerCore(TracerOptions options);
   TracerCore(const TracerCore&) = delete;
   TracerCore& operator=(const TracerCore&) = delete;
 
-  uint64_t id() const noexcept { return _id; }
+  uint64_t id() const noexcept { return TracerHot::id; }
   const SlotLimits& limits() const noexcept { return _limits; }
   size_t slots_per_thread() const noexcept { return _slots_per_thread; }
   Sampler& sampler() const noexcept { return *_sampler_raw; }
   SpanQueue& queue() noexcept { return _queue; }
   const std::string& service_name() const noexcept { return _resource.service_name; }
 
-  bool closed() const noexcept { return _closed.load(std::memory_order_acquire); }
+  bool closed() const noexcept { return TracerHot::closed.load(std::memory_order_acquire); }
 
   void add_ref() noexcept { _refs.fetch_add(1, std::memory_order_relaxed); }
   // Deletes the core when this was the last reference.
@@ -86,7 +88,6 @@ class TracerCore {
   void report_drops_if_changed() noexcept;
   void reap_leftovers() noexcept;
 
-  const uint64_t _id;
   SlotLimits _limits;
   size_t _slots_per_thread;
   size_t _batch_size;
@@ -96,13 +97,12 @@ class TracerCore {
   std::shared_ptr<Exporter> _exporter;
   std::shared_ptr<Sampler> _sampler;
   Sampler* _sampler_raw;
-  ClockAnchor _anchor;
+  std::optional<TickConverter> _clock;          // set after init_clock(); then exporter thread only
   std::unique_ptr<SpanRecordBuilder> _builder;  // exporter thread only
   std::vector<Slot*> _batch;                    // exporter thread only
   uint64_t _reported_losses[6] = {};            // exporter thread only
 
   std::atomic<int64_t> _refs{1};
-  std::atomic<bool> _closed{false};
   std::atomic<bool> _final_drain_done{false};  // shutdown() joined the exporter thread
   SpanQueue _queue;
 
@@ -142,7 +142,7 @@ class TracerCore {
 // The calling thread's recorder for `core`: one thread-local compare when the
 // thread used the same tracer last.
 inline ThreadRecorder* recorder_for(TracerCore& core) noexcept {
-  if (t_last_recorder.core_id == core.id()) return t_last_recorder.recorder;
+  if (t_last_recorder.core_id == core.TracerHot::id) return t_last_recorder.recorder;
   return find_or_create_recorder(core);
 }
 

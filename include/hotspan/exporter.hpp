@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "hotspan/export.h"
 #include "hotspan/span_record.hpp"
 #include "hotspan/stats.hpp"
 
@@ -31,7 +32,7 @@ struct Resource {
   uint32_t process_id = 0;
 };
 
-class Exporter {
+class HOTSPAN_API Exporter {
  public:
   virtual ~Exporter() = default;
   virtual void start(const Resource&) {}
@@ -49,16 +50,16 @@ class Exporter {
 enum class Format : uint8_t { binary, jsonl, otlp_json, chrome_json };
 
 // Discards everything (and reports success).
-std::shared_ptr<Exporter> noop_exporter();
+HOTSPAN_API std::shared_ptr<Exporter> noop_exporter();
 // pretty: one human-readable line per span; otherwise JSON Lines. To stdout.
-std::shared_ptr<Exporter> stdout_exporter(bool pretty = true);
+HOTSPAN_API std::shared_ptr<Exporter> stdout_exporter(bool pretty = true);
 // Creates or truncates `path`; throws std::system_error naming the path when it
 // cannot be opened. Write errors (disk full, ...) fail the batch and are counted.
-std::shared_ptr<Exporter> file_exporter(const std::string& path, Format = Format::binary);
+HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path, Format = Format::binary);
 // The stream must outlive the Tracer's shutdown().
-std::shared_ptr<Exporter> ostream_exporter(std::ostream&, Format = Format::jsonl);
+HOTSPAN_API std::shared_ptr<Exporter> ostream_exporter(std::ostream&, Format = Format::jsonl);
 // Forwards every call to each exporter in order; a batch succeeds only if it
 // succeeded everywhere. Null entries throw std::invalid_argument.
-std::shared_ptr<Exporter> multi_exporter(std::vector<std::shared_ptr<Exporter>>);
+HOTSPAN_API std::shared_ptr<Exporter> multi_exporter(std::vector<std::shared_ptr<Exporter>>);
 
 }  // namespace hotspan

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "hotspan/export.h"
 #include "hotspan/exporter.hpp"
 #include "hotspan/span_record.hpp"
 
@@ -34,7 +35,7 @@ struct RecordedLosses {
   uint64_t strings_truncated = 0;
 };
 
-class BinaryTraceReader {
+class HOTSPAN_API BinaryTraceReader {
  public:
   enum class Status : uint8_t {
     reading,    // more may follow

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string_view>
 
+#include "hotspan/export.h"
 #include "hotspan/span_context.hpp"
 #include "hotspan/span_kind.hpp"
 
@@ -26,19 +27,19 @@ struct SamplingInput {
   SpanKind kind;
 };
 
-class Sampler {
+class HOTSPAN_API Sampler {
  public:
   virtual ~Sampler() = default;
   virtual bool should_sample(const SamplingInput&) noexcept = 0;
 };
 
-std::shared_ptr<Sampler> always_on();
-std::shared_ptr<Sampler> always_off();
+HOTSPAN_API std::shared_ptr<Sampler> always_on();
+HOTSPAN_API std::shared_ptr<Sampler> always_off();
 // probability is clamped to [0, 1]; NaN throws std::invalid_argument.
-std::shared_ptr<Sampler> trace_id_ratio(double probability);
+HOTSPAN_API std::shared_ptr<Sampler> trace_id_ratio(double probability);
 // spans_per_second must be finite and >= 0 (0 samples nothing); else std::invalid_argument.
-std::shared_ptr<Sampler> rate_limited(double spans_per_second);
+HOTSPAN_API std::shared_ptr<Sampler> rate_limited(double spans_per_second);
 // root must not be null (std::invalid_argument).
-std::shared_ptr<Sampler> parent_based(std::shared_ptr<Sampler> root);
+HOTSPAN_API std::shared_ptr<Sampler> parent_based(std::shared_ptr<Sampler> root);
 
 }  // namespace hotspan

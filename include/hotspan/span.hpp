@@ -12,6 +12,11 @@
 // the slot's byte budget are dropped (counted per span and in stats()). Setting a
 // key twice keeps the last value.
 //
+// Threads: a Span is used by one thread at a time (it may be moved to and
+// ended on another thread). An unsampled span draws its ids only when its
+// context() is first asked for, so an unsampled span nobody propagates costs
+// no random numbers.
+//
 // Lifetime: a span may be moved to and ended on another thread. A span that
 // outlives its Tracer (or is ended after shutdown()) is discarded safely and
 // counted as dropped_queue_full: the engine keeps the slot's memory alive until
@@ -24,6 +29,8 @@
 #include <system_error>
 
 #include "hotspan/attribute.hpp"
+#include "hotspan/detail/hot_path.hpp"
+#include "hotspan/export.h"
 #include "hotspan/span_context.hpp"
 #include "hotspan/span_kind.hpp"
 
@@ -34,21 +41,28 @@ namespace detail {
 struct Slot;
 }
 
-class Span {
+class HOTSPAN_API Span {
  public:
   Span() noexcept = default;  // inert
-  Span(Span&& other) noexcept : _slot(other._slot), _context(other._context) {
+  Span(Span&& other) noexcept
+      : _slot(other._slot), _context(other._context), _ids_pending(other._ids_pending) {
     other._slot = nullptr;
   }
   Span& operator=(Span&& other) noexcept;  // ends the span this one held
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
-  ~Span() { end(); }
+  ~Span() {
+    if (_slot != nullptr) finish();
+  }
 
   // False for unsampled, dropped, ended and default-constructed spans.
   bool is_recording() const noexcept { return _slot != nullptr; }
   // Valid even when unsampled, so that ids still propagate to children and peers.
-  SpanContext context() const noexcept { return _context; }
+  SpanContext context() const noexcept {
+    if (_ids_pending) [[unlikely]]
+      draw_ids();
+    return _context;
+  }
 
   template <detail::attribute_type T>
   Span& set_attribute(std::string_view key, const T& value) noexcept {
@@ -72,25 +86,41 @@ class Span {
 
   // Idempotent; no effect on an inert span. Takes the end time and hands the
   // slot to the exporter thread (never blocks; a full queue drops and counts).
-  void end() noexcept;
+  void end() noexcept {
+    if (_slot != nullptr) finish();
+  }
 
  private:
   friend class Tracer;
   Span(detail::Slot* slot, const SpanContext& context) noexcept : _slot(slot), _context(context) {}
+  // An unsampled span under `parent` (invalid for a root): its own ids are
+  // drawn by the first context() call.
+  static Span unsampled(const SpanContext& parent) noexcept {
+    Span s;
+    s._context.trace_id = parent.trace_id;
+    s._context.trace_flags = parent.trace_flags & ~uint8_t{0x01};
+    s._ids_pending = true;
+    return s;
+  }
   void add_attribute(std::string_view key, const AttributeValue& value) noexcept;
+  void finish() noexcept;
+  void draw_ids() const noexcept;
 
   detail::Slot* _slot = nullptr;
-  SpanContext _context;
+  mutable SpanContext _context;
+  mutable bool _ids_pending = false;
 };
 
 // Makes a span the calling thread's current parent for start_span() until the
 // Scope is destroyed, then restores the previous one. Scopes must nest (destroy
 // in reverse order of creation, on the thread that created them).
-class Scope {
+class HOTSPAN_API Scope {
  public:
-  explicit Scope(const Span& span) noexcept;
-  explicit Scope(const SpanContext& context) noexcept;
-  ~Scope();
+  explicit Scope(const Span& span) noexcept : Scope(span.context()) {}
+  explicit Scope(const SpanContext& context) noexcept : _previous(detail::t_current_context) {
+    detail::t_current_context = context;
+  }
+  ~Scope() { detail::t_current_context = _previous; }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
@@ -99,6 +129,8 @@ class Scope {
 };
 
 // The context of the innermost Scope on this thread, or an invalid context.
-SpanContext current_context() noexcept;
+inline SpanContext current_context() noexcept {
+  return detail::t_current_context;
+}
 
 }  // namespace hotspan

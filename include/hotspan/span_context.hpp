@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "hotspan/export.h"
 #include "hotspan/ids.hpp"
 
 namespace hotspan {
@@ -28,11 +29,11 @@ struct SpanContext {
 
 // "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", lowercase. An invalid
 // context yields an empty string (a header that must not be sent).
-std::string to_traceparent(const SpanContext&);
+HOTSPAN_API std::string to_traceparent(const SpanContext&);
 
 // Strict parse of a traceparent value: version "00" only (and exactly 55
 // characters), lowercase hex, '-' separators, non-zero ids. Version "ff" and
 // anything else malformed yield std::nullopt. The result has is_remote = true.
-std::optional<SpanContext> parse_traceparent(std::string_view) noexcept;
+HOTSPAN_API std::optional<SpanContext> parse_traceparent(std::string_view) noexcept;
 
 }  // namespace hotspan

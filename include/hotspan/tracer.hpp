@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "hotspan/export.h"
 #include "hotspan/exporter.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
@@ -30,7 +31,7 @@
 
 namespace hotspan {
 
-struct TracerOptions {
+struct HOTSPAN_API TracerOptions {
   std::string service_name = "unknown_service";
   std::shared_ptr<Exporter> exporter;                         // null → noop
   std::shared_ptr<Sampler> sampler;                           // null → parent_based(always_on())
@@ -51,13 +52,15 @@ struct TracerOptions {
   std::chrono::microseconds idle_sleep = std::chrono::milliseconds(2);
   // How long shutdown() waits for the exporter thread to drain and finish.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+
+  static TracerOptions from_env();  // OTEL_* and HOTSPAN_* variables: docs/GUIDE.md
 };
 
 namespace detail {
 class TracerCore;
 }
 
-class Tracer {
+class HOTSPAN_API Tracer {
  public:
   // Throws std::invalid_argument when an option is out of range.
   explicit Tracer(TracerOptions options);
@@ -66,9 +69,30 @@ class Tracer {
   Tracer& operator=(const Tracer&) = delete;
 
   // Parent = current_context() of the calling thread.
-  Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept;
-  // Explicit parent; an invalid parent starts a new trace.
-  Span start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept;
+  Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept {
+    return start_span(name, kind, detail::t_current_context);
+  }
+  // Explicit parent; an invalid parent starts a new trace. The unsampled cases
+  // that need no sampler call (always_off, parent_based with an unsampled
+  // parent) are decided inline; everything else goes to start_span_slow().
+  Span start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept {
+    const detail::TracerHot& hot = *_hot;
+    if (!hot.closed.load(std::memory_order_relaxed)) [[likely]] {
+      const bool unsampled =
+          hot.mode == detail::SamplerMode::always_off ||
+          (hot.mode >= detail::SamplerMode::parent_or_off && parent.valid() && !parent.sampled()) ||
+          (hot.mode == detail::SamplerMode::parent_or_off && !parent.valid());
+      if (unsampled) {
+        if (detail::t_last_recorder.core_id == hot.id) [[likely]] {
+          detail::t_last_recorder.spans_started->add(1);
+        } else {
+          count_start_slow();
+        }
+        return Span::unsampled(parent);
+      }
+    }
+    return start_span_slow(name, kind, parent);
+  }
 
   // Waits until every span ended before the call has been handed to the exporter
   // and the exporter flushed. False on timeout, exporter flush failure, or after
@@ -84,7 +108,11 @@ class Tracer {
   const std::string& service_name() const noexcept;
 
  private:
+  Span start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept;
+  void count_start_slow() noexcept;
+
   detail::TracerCore* _core;  // reference-counted: outlives the Tracer while pools use it
+  detail::TracerHot* _hot;    // the same object, as seen by the inline fast path
 };
 
 // Starts a span, makes it current, calls fn(span) (or fn() when fn takes no

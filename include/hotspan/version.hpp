@@ -1,10 +1,9 @@
-// hotspan — library version.
+// hotspan — library version: the HOTSPAN_VERSION* macros (version.h) and the
+// version string as a C++ constant.
 #pragma once
 
-#define HOTSPAN_VERSION_MAJOR 0
-#define HOTSPAN_VERSION_MINOR 1
-#define HOTSPAN_VERSION_PATCH 0
+#include "hotspan/version.h"
 
 namespace hotspan {
-inline constexpr const char* version_string = "0.1.0";
+inline constexpr const char* version_string = HOTSPAN_VERSION_STRING;
 }

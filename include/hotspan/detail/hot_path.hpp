@@ -1,0 +1,64 @@
+// hotspan — internals that the inline fast paths of Span and Tracer read.
+//
+// Not part of the API: names and layout change without notice. They are in a
+// public header only so that an unsampled span costs a few inlined loads and
+// compares instead of two calls into the library:
+//  * TracerHot: the first bytes of a tracer's shared state — its id, whether
+//    it is closed, and its sampler reduced to a mode where the decision needs
+//    no virtual call;
+//  * the calling thread's current context (what Scope sets);
+//  * the calling thread's spans_started counter for the tracer it used last.
+// The thread_locals are trivially destructible and use the initial-exec TLS
+// model: one thread-pointer-relative load, no __tls_get_addr, no init guard.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "hotspan/export.h"
+#include "hotspan/span_context.hpp"
+
+namespace hotspan::detail {
+
+// How a tracer's sampler decides, when that is known without calling it.
+enum class SamplerMode : uint8_t {
+  call_sampler,            // ask Sampler::should_sample
+  always_off,              // always_off()
+  always_on,               // always_on()
+  parent_or_off,           // parent_based(always_off())
+  parent_or_on,            // parent_based(always_on())
+  parent_or_call_sampler,  // parent_based(x): a valid parent decides, else ask x
+};
+
+struct TracerHot {
+  uint64_t id;  // unique per tracer in the process, never 0
+  std::atomic<bool> closed{false};
+  SamplerMode mode = SamplerMode::call_sampler;
+};
+
+// A counter with one writer thread and any number of readers: a relaxed load
+// and store, no read-modify-write instruction.
+class OwnedCounter {
+ public:
+  void add(uint64_t n) noexcept {
+    _value.store(_value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  uint64_t get() const noexcept { return _value.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> _value{0};
+};
+
+class ThreadRecorder;
+
+// The tracer this thread used last, and its recorder's spans_started counter.
+struct LastRecorder {
+  uint64_t core_id = 0;  // 0 is never a tracer's id
+  ThreadRecorder* recorder = nullptr;
+  OwnedCounter* spans_started = nullptr;
+};
+
+extern HOTSPAN_API thread_local LastRecorder t_last_recorder [[gnu::tls_model("initial-exec")]];
+extern HOTSPAN_API thread_local SpanContext t_current_context [[gnu::tls_model("initial-exec")]];
+
+}  // namespace hotspan::detail

@@ -1,0 +1,409 @@
+/* hotspan — the C API: a plain C99 interface to the tracer, for relays written
+ * in C. It is a thin layer over the C++ library (same engine, same hot path,
+ * same guarantees); no C++ exception ever crosses it.
+ *
+ *   #include <hotspan/hotspan.h>
+ *   Link: CMake `hotspan::hotspan`, or `pkg-config --cflags --libs --static hotspan`.
+ *   The library is C++: linking the static library from C needs the C++
+ *   runtime, which the CMake target and the .pc file (Libs.private) add.
+ *
+ * ERRORS. Every function that can fail returns a hotspan_status: HOTSPAN_OK (0)
+ * or a negative error code. hotspan_status_string() names a code, and
+ * hotspan_last_error() describes the last failure on the calling thread (e.g.
+ * which option is out of range). Sampling decisions and drops are not errors:
+ * an unsampled span is started with HOTSPAN_OK and simply does not record.
+ *
+ * STRINGS are (pointer, length) pairs and are copied before the call returns:
+ * they need not outlive it. A length of HOTSPAN_NUL_TERMINATED means "up to the
+ * NUL". A NULL pointer is accepted only with length 0. Strings longer than the
+ * tracer's max_string_bytes are truncated (and counted), never rejected.
+ *
+ * HANDLES AND OWNERSHIP.
+ *  - hotspan_tracer* is opaque: created by hotspan_tracer_create(), freed by
+ *    hotspan_tracer_destroy() (which shuts it down first). Every other tracer
+ *    function may be called from any thread at the same time; destroy must be
+ *    the last call, made once.
+ *  - hotspan_span is a caller-owned struct of fixed size (no allocation per
+ *    span): declare it on the stack or inside your own objects, start it with
+ *    hotspan_span_start*() and end it with hotspan_span_end(). A span that is
+ *    started must be ended, or its slot is lost to the thread's pool (the C
+ *    struct has no destructor). One thread at a time uses a span; it may be
+ *    handed to another thread (copy the struct and stop using the original) and
+ *    ended there. Never end two copies of one started span. Ending is idempotent
+ *    on the same struct. A zero-initialised span (HOTSPAN_SPAN_INIT) is inert:
+ *    every span function accepts it and does nothing. A span may outlive its
+ *    tracer: ending it then is safe (counted as dropped).
+ *  - hotspan_scope is a caller-owned struct too: hotspan_scope_push() makes a
+ *    span the calling thread's current parent, hotspan_scope_pop() restores the
+ *    previous one. Scopes must be popped on the thread that pushed them, in
+ *    reverse order of pushing.
+ *  - hotspan_span_context is a plain value (26 bytes): copy it freely, send it to
+ *    other threads, write it as a W3C traceparent for other processes.
+ *
+ * COST. hotspan_span_start, _set_* and _end do what the C++ Span does, plus one
+ * function call and argument checks: no lock, no allocation, no system call
+ * besides the clock reads of a sampled span. */
+#ifndef HOTSPAN_HOTSPAN_H
+#define HOTSPAN_HOTSPAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hotspan/export.h"
+#include "hotspan/version.h"
+
+#ifdef __cplusplus
+#define HOTSPAN_NOEXCEPT noexcept
+extern "C" {
+#else
+#define HOTSPAN_NOEXCEPT
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+typedef enum hotspan_status {
+  HOTSPAN_OK = 0,
+  HOTSPAN_ERR_NULL_ARGUMENT = -1,    /* a required pointer was NULL */
+  HOTSPAN_ERR_INVALID_ARGUMENT = -2, /* out-of-range option or enum, bad length, wrong state */
+  HOTSPAN_ERR_PARSE = -3,            /* malformed input text (e.g. a traceparent) */
+  HOTSPAN_ERR_BUFFER_TOO_SMALL = -4, /* the output buffer cannot hold the result */
+  HOTSPAN_ERR_IO = -5,               /* a file could not be opened */
+  HOTSPAN_ERR_NO_MEMORY = -6,
+  HOTSPAN_ERR_FLUSH_FAILED = -7, /* flush timed out, or the exporter failed */
+  HOTSPAN_ERR_SHUT_DOWN = -8,    /* the tracer has been shut down */
+  HOTSPAN_ERR_INTERNAL = -9      /* an unexpected failure: see hotspan_last_error() */
+} hotspan_status;
+
+/* A static, human-readable name of a status ("invalid argument", ...). */
+HOTSPAN_API const char* hotspan_status_string(hotspan_status status) HOTSPAN_NOEXCEPT;
+/* What the last failing call on this thread reported, or "" when none failed.
+ * Valid until the next failing call on this thread. */
+HOTSPAN_API const char* hotspan_last_error(void) HOTSPAN_NOEXCEPT;
+
+/* The version of the library linked (HOTSPAN_VERSION is that of the header). */
+HOTSPAN_API int hotspan_version(void) HOTSPAN_NOEXCEPT;
+HOTSPAN_API const char* hotspan_version_string(void) HOTSPAN_NOEXCEPT;
+
+/* ---------------------------------------------------------------- options */
+
+typedef enum hotspan_sampler_kind {
+  HOTSPAN_SAMPLER_ALWAYS_ON = 0,
+  HOTSPAN_SAMPLER_ALWAYS_OFF = 1,
+  HOTSPAN_SAMPLER_RATIO = 2,       /* sampler_arg: probability in [0, 1], by trace id */
+  HOTSPAN_SAMPLER_RATE_LIMITED = 3 /* sampler_arg: spans per second (token bucket) */
+} hotspan_sampler_kind;
+
+typedef enum hotspan_format {
+  HOTSPAN_FORMAT_BINARY = 0, /* docs/FORMAT.md */
+  HOTSPAN_FORMAT_JSONL = 1,
+  HOTSPAN_FORMAT_OTLP_JSON = 2,
+  HOTSPAN_FORMAT_CHROME_JSON = 3
+} hotspan_format;
+
+/* Bits of hotspan_options.exporters; 0 discards every span. */
+#define HOTSPAN_EXPORT_FILE 1u   /* file_path, in file_format */
+#define HOTSPAN_EXPORT_STDOUT 2u /* one line per span on stdout (stdout_pretty) */
+#define HOTSPAN_EXPORT_OTLP 4u   /* OTLP/HTTP: not available in this version (warns, ignored) */
+
+typedef struct hotspan_options {
+  /* service.name; NULL: the service.name of resource_attributes, else "unknown_service". */
+  const char* service_name;
+  /* Extra resource attributes, "key=value,key2=value2" with percent-encoded
+   * values: the syntax of OTEL_RESOURCE_ATTRIBUTES. NULL: none. */
+  const char* resource_attributes;
+
+  unsigned exporters; /* HOTSPAN_EXPORT_* bits */
+  const char* file_path;
+  hotspan_format file_format;
+  int stdout_pretty;                /* 1: human-readable lines; 0: JSON Lines */
+  const char* otlp_endpoint;        /* base URL ("/v1/traces" appended); NULL: default */
+  const char* otlp_traces_endpoint; /* full traces URL, used as is; NULL: from otlp_endpoint */
+
+  hotspan_sampler_kind sampler;
+  double sampler_arg;
+  int sampler_parent_based; /* 1: a valid parent's decision wins, the sampler decides roots */
+
+  size_t slots_per_thread; /* spans in flight per thread: 1 .. 130944 */
+  size_t queue_capacity;   /* spans queued for export, all threads: 1 .. 2^32 */
+  size_t slot_bytes;       /* inline bytes per span: 256 .. 65536 */
+  size_t max_attributes_per_span;
+  size_t max_events_per_span;
+  size_t max_string_bytes; /* 1 .. 65535 */
+  size_t export_batch_size;
+  uint32_t idle_sleep_us;       /* exporter thread's sleep when idle */
+  uint32_t shutdown_timeout_ms; /* how long shutdown waits for the exporter thread */
+} hotspan_options;
+
+/* Fills every field with the defaults of the C++ TracerOptions: no exporter,
+ * parent-based always-on sampling, the default sizes. */
+HOTSPAN_API hotspan_status hotspan_options_init(hotspan_options* options) HOTSPAN_NOEXCEPT;
+
+/* Overrides the fields that the environment sets: OTEL_SERVICE_NAME,
+ * OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_TRACES_EXPORTER,
+ * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, HOTSPAN_FILE, HOTSPAN_FORMAT and the
+ * HOTSPAN_* sizes (docs/GUIDE.md lists them). Invalid values print one warning
+ * line on stderr and leave the field as it was. The string fields it sets point
+ * into the environment (getenv): they stay valid while those variables are not
+ * changed. Not thread-safe against concurrent setenv(). */
+HOTSPAN_API hotspan_status hotspan_options_from_env(hotspan_options* options) HOTSPAN_NOEXCEPT;
+
+/* ----------------------------------------------------------------- tracer */
+
+typedef struct hotspan_tracer hotspan_tracer;
+
+/* Creates a tracer and its exporter thread. *out is NULL on failure:
+ * HOTSPAN_ERR_INVALID_ARGUMENT (an option out of range, a malformed
+ * resource_attributes, an unknown enum), HOTSPAN_ERR_IO (file_path cannot be
+ * opened), HOTSPAN_ERR_NO_MEMORY. */
+HOTSPAN_API hotspan_status hotspan_tracer_create(const hotspan_options* options,
+                                                 hotspan_tracer** out) HOTSPAN_NOEXCEPT;
+/* Shuts down (flushes, joins the exporter thread) and frees. NULL is a no-op. */
+HOTSPAN_API void hotspan_tracer_destroy(hotspan_tracer* tracer) HOTSPAN_NOEXCEPT;
+/* Waits until every span ended before the call is written and the sink flushed.
+ * HOTSPAN_ERR_FLUSH_FAILED on timeout or exporter failure,
+ * HOTSPAN_ERR_SHUT_DOWN after shutdown. */
+HOTSPAN_API hotspan_status hotspan_tracer_flush(hotspan_tracer* tracer,
+                                                uint32_t timeout_ms) HOTSPAN_NOEXCEPT;
+/* Idempotent: drains, flushes and stops the exporter. Later spans are inert. */
+HOTSPAN_API hotspan_status hotspan_tracer_shutdown(hotspan_tracer* tracer) HOTSPAN_NOEXCEPT;
+
+typedef struct hotspan_stats { /* monotonically increasing counters */
+  uint64_t spans_started;
+  uint64_t spans_sampled;
+  uint64_t spans_exported;
+  uint64_t dropped_pool_exhausted;
+  uint64_t dropped_queue_full;
+  uint64_t dropped_export_failed;
+  uint64_t attributes_dropped;
+  uint64_t events_dropped;
+  uint64_t strings_truncated;
+  uint64_t bytes_written;
+} hotspan_stats;
+/* Once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
+ *                               + dropped_queue_full + dropped_export_failed */
+HOTSPAN_API hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer,
+                                                hotspan_stats* out) HOTSPAN_NOEXCEPT;
+
+/* ------------------------------------------------------------ span context */
+
+typedef struct hotspan_span_context {
+  uint8_t trace_id[16];
+  uint8_t span_id[8];  /* big-endian: span_id[0] is the first byte of the hex form */
+  uint8_t trace_flags; /* bit 0: sampled */
+  uint8_t is_remote;   /* 1 when it came from another process (traceparent) */
+} hotspan_span_context;
+
+/* 1 when both ids are non-zero. */
+HOTSPAN_API int hotspan_span_context_is_valid(const hotspan_span_context* context) HOTSPAN_NOEXCEPT;
+HOTSPAN_API int hotspan_span_context_is_sampled(const hotspan_span_context* context)
+    HOTSPAN_NOEXCEPT;
+
+/* Bytes needed for a traceparent ("00-<32 hex>-<16 hex>-<2 hex>") and its NUL. */
+#define HOTSPAN_TRACEPARENT_SIZE 56
+/* Writes the W3C traceparent of a valid context and a NUL into buffer.
+ * HOTSPAN_ERR_INVALID_ARGUMENT for an invalid context (send no header then),
+ * HOTSPAN_ERR_BUFFER_TOO_SMALL below HOTSPAN_TRACEPARENT_SIZE bytes. */
+HOTSPAN_API hotspan_status hotspan_traceparent_inject(const hotspan_span_context* context,
+                                                      char* buffer,
+                                                      size_t buffer_size) HOTSPAN_NOEXCEPT;
+/* Strict parse (version 00, lowercase, 55 characters, non-zero ids); the result
+ * has is_remote = 1. HOTSPAN_ERR_PARSE (and an invalid *out) when malformed. */
+HOTSPAN_API hotspan_status hotspan_traceparent_extract(const char* text, size_t text_len,
+                                                       hotspan_span_context* out) HOTSPAN_NOEXCEPT;
+/* Lowercase hex ids with a NUL: 33 and 17 bytes. */
+#define HOTSPAN_TRACE_ID_HEX_SIZE 33
+#define HOTSPAN_SPAN_ID_HEX_SIZE 17
+HOTSPAN_API hotspan_status hotspan_trace_id_to_hex(const hotspan_span_context* context,
+                                                   char* buffer,
+                                                   size_t buffer_size) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_span_id_to_hex(const hotspan_span_context* context, char* buffer,
+                                                  size_t buffer_size) HOTSPAN_NOEXCEPT;
+
+/* The calling thread's current parent: the innermost pushed scope, or an
+ * invalid context. */
+HOTSPAN_API hotspan_status hotspan_current_context(hotspan_span_context* out) HOTSPAN_NOEXCEPT;
+
+/* ------------------------------------------------------------------- spans */
+
+typedef enum hotspan_span_kind {
+  HOTSPAN_KIND_INTERNAL = 0,
+  HOTSPAN_KIND_SERVER = 1,
+  HOTSPAN_KIND_CLIENT = 2,
+  HOTSPAN_KIND_PRODUCER = 3,
+  HOTSPAN_KIND_CONSUMER = 4
+} hotspan_span_kind;
+
+typedef enum hotspan_status_code {
+  HOTSPAN_STATUS_CODE_UNSET = 0,
+  HOTSPAN_STATUS_CODE_OK = 1,
+  HOTSPAN_STATUS_CODE_ERROR = 2,
+  HOTSPAN_STATUS_CODE_CANCELLED = 3
+} hotspan_status_code;
+
+#define HOTSPAN_NUL_TERMINATED ((size_t)-1)
+
+#define HOTSPAN_SPAN_SIZE 64
+typedef struct hotspan_span {
+  union {
+    unsigned char bytes[HOTSPAN_SPAN_SIZE];
+    uint64_t align_u64;
+    void* align_pointer;
+    double align_double;
+  } opaque;
+} hotspan_span;
+/* An inert span: `hotspan_span span = HOTSPAN_SPAN_INIT;` */
+#define HOTSPAN_SPAN_INIT \
+  {                       \
+    {                     \
+      { 0 }               \
+    }                     \
+  }
+
+/* Starts a span whose parent is the thread's current context (a new trace when
+ * there is none). *span is overwritten: end a span before reusing its struct.
+ * On error *span is inert (ending it is still fine). */
+HOTSPAN_API hotspan_status hotspan_span_start(hotspan_tracer* tracer, hotspan_span* span,
+                                              const char* name, size_t name_len,
+                                              hotspan_span_kind kind) HOTSPAN_NOEXCEPT;
+/* Explicit parent: a local span's context, or a remote one from
+ * hotspan_traceparent_extract(). NULL or an invalid parent starts a new trace. */
+HOTSPAN_API hotspan_status hotspan_span_start_with_parent(
+    hotspan_tracer* tracer, hotspan_span* span, const char* name, size_t name_len,
+    hotspan_span_kind kind, const hotspan_span_context* parent) HOTSPAN_NOEXCEPT;
+
+/* 0 for unsampled, dropped, ended and inert spans (every call on them is cheap
+ * and does nothing). */
+HOTSPAN_API int hotspan_span_is_recording(const hotspan_span* span) HOTSPAN_NOEXCEPT;
+/* Valid even when unsampled: ids still propagate. */
+HOTSPAN_API hotspan_status hotspan_span_get_context(const hotspan_span* span,
+                                                    hotspan_span_context* out) HOTSPAN_NOEXCEPT;
+
+HOTSPAN_API hotspan_status hotspan_span_set_bool(hotspan_span* span, const char* key,
+                                                 size_t key_len, int value) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_span_set_int(hotspan_span* span, const char* key, size_t key_len,
+                                                int64_t value) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_span_set_double(hotspan_span* span, const char* key,
+                                                   size_t key_len, double value) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_span_set_string(hotspan_span* span, const char* key,
+                                                   size_t key_len, const char* value,
+                                                   size_t value_len) HOTSPAN_NOEXCEPT;
+
+typedef enum hotspan_value_type {
+  HOTSPAN_VALUE_BOOL = 0,
+  HOTSPAN_VALUE_INT = 1,
+  HOTSPAN_VALUE_DOUBLE = 2,
+  HOTSPAN_VALUE_STRING = 3
+} hotspan_value_type;
+
+/* One attribute for hotspan_span_set_attributes() and hotspan_span_add_event().
+ * The hotspan_attr_*() functions below build one from a NUL-terminated key. */
+typedef struct hotspan_attribute {
+  const char* key;
+  size_t key_len;
+  hotspan_value_type type;
+  union {
+    int boolean;
+    int64_t integer;
+    double floating;
+    struct {
+      const char* data;
+      size_t len;
+    } string;
+  } value;
+} hotspan_attribute;
+
+/* All attributes are checked first: on an error nothing is recorded. */
+HOTSPAN_API hotspan_status hotspan_span_set_attributes(hotspan_span* span,
+                                                       const hotspan_attribute* attributes,
+                                                       size_t count) HOTSPAN_NOEXCEPT;
+/* Most attributes one event can carry in one call. */
+#define HOTSPAN_MAX_EVENT_ATTRIBUTES 64
+/* A timestamped event; attributes may be NULL when count is 0. */
+HOTSPAN_API hotspan_status hotspan_span_add_event(hotspan_span* span, const char* name,
+                                                  size_t name_len,
+                                                  const hotspan_attribute* attributes,
+                                                  size_t count) HOTSPAN_NOEXCEPT;
+
+/* An "exception" event (exception.type "error", exception.message) and status
+ * error with the message as description. */
+HOTSPAN_API hotspan_status hotspan_span_record_error(hotspan_span* span, const char* message,
+                                                     size_t message_len) HOTSPAN_NOEXCEPT;
+/* The same for an errno value: exception.type "generic", exception.code, and the
+ * strerror() text as message and description (rendered on the exporter thread). */
+HOTSPAN_API hotspan_status hotspan_span_record_errno(hotspan_span* span,
+                                                     int errnum) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_span_set_status(hotspan_span* span, hotspan_status_code code,
+                                                   const char* description,
+                                                   size_t description_len) HOTSPAN_NOEXCEPT;
+
+/* Takes the end time and hands the span to the exporter thread (never blocks).
+ * Idempotent; the struct is inert afterwards. */
+HOTSPAN_API hotspan_status hotspan_span_end(hotspan_span* span) HOTSPAN_NOEXCEPT;
+
+/* ------------------------------------------------------------------ scopes */
+
+#define HOTSPAN_SCOPE_SIZE 48
+typedef struct hotspan_scope {
+  union {
+    unsigned char bytes[HOTSPAN_SCOPE_SIZE];
+    uint64_t align_u64;
+    void* align_pointer;
+  } opaque;
+} hotspan_scope;
+
+/* Makes the span (or context) the current parent of spans started on this
+ * thread with hotspan_span_start(), until hotspan_scope_pop(scope).
+ * HOTSPAN_ERR_INVALID_ARGUMENT when this scope struct is already pushed. */
+HOTSPAN_API hotspan_status hotspan_scope_push(hotspan_scope* scope,
+                                              const hotspan_span* span) HOTSPAN_NOEXCEPT;
+HOTSPAN_API hotspan_status hotspan_scope_push_context(
+    hotspan_scope* scope, const hotspan_span_context* context) HOTSPAN_NOEXCEPT;
+/* Restores the parent saved by the push. HOTSPAN_ERR_INVALID_ARGUMENT when the
+ * scope is not pushed (never pushed, or popped already). */
+HOTSPAN_API hotspan_status hotspan_scope_pop(hotspan_scope* scope) HOTSPAN_NOEXCEPT;
+
+/* ------------------------------------------------------ attribute builders */
+
+static inline hotspan_attribute hotspan_attr_bool(const char* key, int value) {
+  hotspan_attribute a;
+  a.key = key;
+  a.key_len = HOTSPAN_NUL_TERMINATED;
+  a.type = HOTSPAN_VALUE_BOOL;
+  a.value.boolean = value;
+  return a;
+}
+
+static inline hotspan_attribute hotspan_attr_int(const char* key, int64_t value) {
+  hotspan_attribute a;
+  a.key = key;
+  a.key_len = HOTSPAN_NUL_TERMINATED;
+  a.type = HOTSPAN_VALUE_INT;
+  a.value.integer = value;
+  return a;
+}
+
+static inline hotspan_attribute hotspan_attr_double(const char* key, double value) {
+  hotspan_attribute a;
+  a.key = key;
+  a.key_len = HOTSPAN_NUL_TERMINATED;
+  a.type = HOTSPAN_VALUE_DOUBLE;
+  a.value.floating = value;
+  return a;
+}
+
+/* value is NUL-terminated. */
+static inline hotspan_attribute hotspan_attr_string(const char* key, const char* value) {
+  hotspan_attribute a;
+  a.key = key;
+  a.key_len = HOTSPAN_NUL_TERMINATED;
+  a.type = HOTSPAN_VALUE_STRING;
+  a.value.string.data = value;
+  a.value.string.len = HOTSPAN_NUL_TERMINATED;
+  return a;
+}
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HOTSPAN_HOTSPAN_H */
