@@ -46,6 +46,14 @@ ParsedArguments::ParsedArguments(std::span<const std::string_view> args,
   }
 }
 
+const std::string& ParsedArguments::only_positional(std::string_view what) const {
+  if (_positionals.size() != 1) {
+    std::string message = _positionals.empty() ? "missing " : "expected exactly one ";
+    throw UsageError(message.append(what));
+  }
+  return _positionals.front();
+}
+
 bool ParsedArguments::has(std::string_view option) const {
   return _options.contains(option);
 }

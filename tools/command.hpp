@@ -1,11 +1,12 @@
 // hotspan tool — what a subcommand is, and the parsing of its arguments.
 //
-// Each subcommand (tree, stats; later cat, convert, validate) lives in its own
-// file and exposes one Command. hotspan_main.cpp lists them, dispatches, prints
-// help and maps errors to exit statuses:
+// Each subcommand (tree, stats; later cat, convert, validate) lives in its
+// own file and exposes one Command. hotspan_main.cpp lists them, dispatches,
+// prints help and maps errors to exit statuses:
 //   0  success
-//   1  a runtime failure (file missing or unreadable, trace not found) or some
-//      malformed records were skipped
+//   1  a runtime failure (file missing or unreadable, trace not found),
+//      malformed records were skipped, or the input is truncated or corrupt
+//      (what could be read was still used)
 //   2  a usage error: unknown command or option, missing or bad argument
 #pragma once
 
@@ -50,6 +51,9 @@ class ParsedArguments {
   ParsedArguments(std::span<const std::string_view> args, std::span<const OptionSpec> options);
 
   const std::vector<std::string>& positionals() const noexcept { return _positionals; }
+  // The one positional argument, named `what` in the UsageError thrown when
+  // there is none or more than one.
+  const std::string& only_positional(std::string_view what) const;
   bool has(std::string_view option) const;
   std::optional<std::string> value(std::string_view option) const;
   // The option's value as a count in [min, max]; `fallback` when absent. Throws

@@ -19,19 +19,29 @@ std::array<const Command*, 2> commands() {
 }
 
 void print_usage(std::ostream& out) {
+  constexpr size_t kNameColumn = 10;
   out << "usage: hotspan COMMAND [ARGS...]\n"
          "\n"
-         "Reads the span files that hotspan's exporters write (JSON Lines for now).\n"
+         "Reads the span files that hotspan's exporters write: the binary format or\n"
+         "JSON Lines, told apart by their first bytes. FILE \"-\" reads stdin. A\n"
+         "progress bar shows on stderr while a large file is read from a terminal.\n"
          "\n"
          "commands:\n";
   for (const Command* command : commands()) {
-    out << "  " << command->name << std::string(8 - command->name.size(), ' ') << command->summary
-        << "\n";
+    out << "  " << command->name << std::string(kNameColumn - command->name.size(), ' ')
+        << command->summary << "\n";
   }
-  out << "  help    show the help of a command\n"
+  out << "  help" << std::string(kNameColumn - 4, ' ')
+      << "show the help of a command\n"
          "\n"
          "Run 'hotspan COMMAND --help' for the options of a command.\n"
-         "Exit status: 0 success; 1 error, or malformed records were skipped; 2 usage error.\n";
+         "\n"
+         "Exit status:\n"
+         "  0  success\n"
+         "  1  an error (file missing or unreadable, trace not found); or malformed\n"
+         "     records were skipped, or the file is truncated or corrupt (what could\n"
+         "     be read was used)\n"
+         "  2  usage error (unknown command or option, missing or bad argument)\n";
 }
 
 const Command* find_command(std::string_view name) {

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "record_views.hpp"
+
 namespace hotspan::tool {
 namespace {
 
@@ -204,27 +206,93 @@ std::vector<OwnedEvent> get_events(od::value& value) {
   return events;
 }
 
+// Lines longer than this are reported and skipped without being kept whole.
+constexpr size_t kMaxLineBytes = size_t{64} << 20;
+constexpr size_t kChunkBytes = size_t{64} << 10;
+
 class JsonlSpanReader final : public SpanReader {
  public:
-  explicit JsonlSpanReader(std::unique_ptr<std::istream> in) : _in(std::move(in)) {}
+  explicit JsonlSpanReader(std::istream& in) : _in(in), _chunk(kChunkBytes) {}
 
-  ReadStatus next(OwnedSpan& out, std::string& error) override {
-    if (!std::getline(*_in, _line)) {
-      if (_in->bad()) throw std::runtime_error("read error");
-      return ReadStatus::end;
-    }
+  ReadStatus next(std::string& error) override {
+    if (!read_line()) return ReadStatus::end;
     ++_line_number;
     if (!_line.empty() && _line.back() == '\r') _line.pop_back();
-    try {
-      parse_line(out);
-      return ReadStatus::span;
-    } catch (const LineError& e) {
-      error = "line " + std::to_string(_line_number) + ": " + e.message;
+    if (_line_too_long) {
+      error = where() + ": longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB";
       return ReadStatus::malformed;
     }
+    try {
+      parse_line(_span);
+    } catch (const LineError& e) {
+      if (!_line_terminated && _line.starts_with('{')) {
+        // The writer was cut off in the middle of this line.
+        _truncation = "truncated after " + std::to_string(_spans) + " spans (" + where() +
+                      " is cut off: " + e.message + ")";
+        return ReadStatus::end;
+      }
+      error = where() + ": " + e.message;
+      return ReadStatus::malformed;
+    }
+    if (_spans++ == 0) {
+      _resource.service_name = _span.service;
+      _resource.attributes = {{"service.name", _span.service}};
+    }
+    _record = &_views.build({&_span, 1}).front();
+    return ReadStatus::span;
+  }
+
+  const SpanRecord& record() const noexcept override { return *_record; }
+  std::string_view service() const noexcept override { return _span.service; }
+  const Resource& resource() const noexcept override { return _resource; }
+
+  InputSummary summary() const override {
+    InputSummary summary;
+    summary.format = "JSON Lines";
+    if (!_truncation.empty()) {
+      summary.end = InputEnd::truncated;
+      summary.problem = _truncation;
+    }
+    return summary;
   }
 
  private:
+  // "line N (offset B)" of the current line.
+  std::string where() const {
+    return "line " + std::to_string(_line_number) + " (offset " + std::to_string(_line_offset) +
+           ")";
+  }
+
+  // The next line, without its '\n', into _line; false at the end of the input.
+  bool read_line() {
+    _line.clear();
+    _line_offset = _offset;
+    _line_too_long = false;
+    _line_terminated = false;
+    bool got_any = false;
+    for (;;) {
+      _in.getline(_chunk.data(), static_cast<std::streamsize>(_chunk.size()));
+      const auto extracted = static_cast<size_t>(_in.gcount());
+      _offset += extracted;
+      got_any = got_any || extracted > 0;
+      const bool chunk_full = _in.fail() && !_in.eof() && extracted > 0;
+      const bool delimited = !_in.fail() && !_in.eof();
+      const size_t stored = delimited ? extracted - 1 : extracted;
+      if (_line.size() + stored > kMaxLineBytes) {
+        _line_too_long = true;
+      } else {
+        _line.append(_chunk.data(), stored);
+      }
+      if (chunk_full) {
+        _in.clear();
+        continue;
+      }
+      _line_terminated = delimited;
+      if (_in.bad()) throw std::runtime_error("read error");
+      return got_any;
+    }
+  }
+
   void parse_line(OwnedSpan& out) {
     if (_line.find_first_not_of(" \t") == std::string::npos) fail("empty line");
     const size_t length = _line.size();
@@ -298,16 +366,27 @@ class JsonlSpanReader final : public SpanReader {
     if (!has_end) fail("missing \"end_unix_ns\"");
   }
 
-  std::unique_ptr<std::istream> _in;
+  std::istream& _in;
+  std::vector<char> _chunk;
   std::string _line;
   uint64_t _line_number = 0;
+  uint64_t _line_offset = 0;  // of the current line's first byte
+  uint64_t _offset = 0;       // bytes consumed
+  bool _line_too_long = false;
+  bool _line_terminated = false;
   od::parser _parser;
+  OwnedSpan _span;
+  RecordViews _views;
+  const SpanRecord* _record = nullptr;
+  Resource _resource;
+  uint64_t _spans = 0;
+  std::string _truncation;
 };
 
 }  // namespace
 
-std::unique_ptr<SpanReader> make_jsonl_span_reader(std::unique_ptr<std::istream> in) {
-  return std::make_unique<JsonlSpanReader>(std::move(in));
+std::unique_ptr<SpanReader> make_jsonl_span_reader(std::istream& in) {
+  return std::make_unique<JsonlSpanReader>(in);
 }
 
 }  // namespace hotspan::tool

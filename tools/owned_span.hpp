@@ -1,18 +1,20 @@
 // hotspan tool — a span read back from a file, owning all of its data.
 //
-// Readers of every record format (JSON Lines today, the binary format later)
-// yield these, so that the commands (tree, stats, ...) never depend on where a
-// span came from. Unlike hotspan::SpanRecord, which views into a live slot, an
-// OwnedSpan can be kept, sorted and grouped freely.
+// Readers yield hotspan::SpanRecord views, valid until their next record; a
+// command that keeps spans (tree, the batches of cat and convert) copies them
+// into these, which can be kept, sorted and grouped freely. RecordViews (see
+// record_views.hpp) turns them back into SpanRecords for the exporters.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "hotspan/span_kind.hpp"
+#include "hotspan/span_record.hpp"
 
 namespace hotspan::tool {
 
@@ -45,6 +47,9 @@ struct OwnedSpan {
   std::vector<OwnedEvent> events;
   uint64_t dropped_attributes = 0;
   uint64_t dropped_events = 0;
+
+  // Copies `record` (ids as lowercase hex), reusing this span's storage.
+  void assign(const SpanRecord& record, std::string_view service_name);
 
   bool is_root() const noexcept { return parent_span_id.empty(); }
   // 0 when the clock went backwards, as the encoders write it.

@@ -1,71 +1,28 @@
-// hotspan tool — opening span files and loading their spans (see span_reader.hpp).
+// hotspan tool — choosing the reader for an input's record format (see
+// span_reader.hpp).
 #include "span_reader.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <stdexcept>
-
+#include "binary_span_reader.hpp"
 #include "jsonl_span_reader.hpp"
 
 namespace hotspan::tool {
 namespace {
 
-// Malformed records beyond this many are counted but not reported one by one.
-constexpr uint64_t kReportedErrors = 20;
+// The first byte of the binary format's magic (docs/FORMAT.md): not ASCII, and
+// no UTF-8 text starts with it, so an input that does is read as binary even
+// when it is too short for the whole magic (a file cut after a few bytes): the
+// binary reader then says precisely what is wrong.
+constexpr char kBinaryFirstByte = '\x89';
+constexpr size_t kSniffedBytes = 8;
 
 }  // namespace
 
-std::unique_ptr<SpanReader> open_span_reader(const std::string& path) {
-  if (path == "-") return make_jsonl_span_reader(std::make_unique<std::istream>(std::cin.rdbuf()));
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    throw std::runtime_error("cannot read '" + path + "': it is a directory");
+std::unique_ptr<SpanReader> open_span_reader(InputFile& input) {
+  const std::string_view prefix = input.prefix(kSniffedBytes);
+  if (BinaryTraceReader::has_magic(prefix) || (!prefix.empty() && prefix[0] == kBinaryFirstByte)) {
+    return make_binary_span_reader(input.stream());
   }
-  errno = 0;
-  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!file->is_open()) {
-    const int error = errno;
-    throw std::runtime_error("cannot open '" + path +
-                             "': " + (error != 0 ? std::strerror(error) : "unknown error"));
-  }
-  // The binary format, when it comes, is recognised here by its magic bytes.
-  return make_jsonl_span_reader(std::move(file));
-}
-
-LoadedSpans load_spans(const std::string& path) {
-  const std::string shown_path = path == "-" ? "stdin" : path;
-  LoadedSpans loaded;
-  std::unique_ptr<SpanReader> reader = open_span_reader(path);
-  OwnedSpan span;
-  std::string error;
-  try {
-    for (;;) {
-      const ReadStatus status = reader->next(span, error);
-      if (status == ReadStatus::end) break;
-      if (status == ReadStatus::span) {
-        loaded.spans.push_back(std::move(span));
-        continue;
-      }
-      if (++loaded.malformed <= kReportedErrors) {
-        std::cerr << "hotspan: " << shown_path << ": " << error << "\n";
-      }
-    }
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(shown_path + ": " + e.what());
-  }
-  if (loaded.malformed > kReportedErrors) {
-    std::cerr << "hotspan: " << shown_path << ": " << loaded.malformed - kReportedErrors
-              << " more malformed records not shown\n";
-  }
-  if (loaded.malformed > 0) {
-    std::cerr << "hotspan: " << shown_path << ": " << loaded.malformed << " malformed "
-              << (loaded.malformed == 1 ? "record" : "records") << " skipped\n";
-  }
-  if (loaded.spans.empty()) std::cerr << "hotspan: " << shown_path << ": no spans\n";
-  return loaded;
+  return make_jsonl_span_reader(input.stream());
 }
 
 }  // namespace hotspan::tool

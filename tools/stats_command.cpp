@@ -2,19 +2,24 @@
 //
 // Per group (span name, kind or status): count, errors, min, P50, P95, P99, max
 // and total duration, then the slowest traces. Percentiles are exact: every
-// duration is kept and sorted; P is the nearest-rank value (the smallest
-// duration that at least P% of the spans do not exceed).
+// duration is kept (8 bytes a span, the only per-span memory) and sorted; P is
+// the nearest-rank value (the smallest duration that at least P% of the spans
+// do not exceed). Traces are summarized while reading (a few dozen bytes a
+// trace), so no span is kept.
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <iostream>
-#include <map>
+#include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "command.hpp"
-#include "span_reader.hpp"
+#include "input_file.hpp"
+#include "read_spans.hpp"
 #include "text_output.hpp"
-#include "trace_forest.hpp"
+#include "trace_id_hash.hpp"
 
 namespace hotspan::tool {
 namespace {
@@ -22,11 +27,11 @@ namespace {
 constexpr std::string_view kUsage =
     R"(usage: hotspan stats FILE [--by name|kind|status] [--top N]
 
-Prints latency statistics of the spans of FILE (hotspan JSON Lines; "-" reads
+Prints latency statistics of the spans of FILE (binary or JSON Lines; "-" reads
 stdin), one row per group, busiest (largest total) first: count, spans with
 status error, min, P50, P95, P99 (exact, nearest rank), max and total duration.
 Then the slowest traces: root span, duration (earliest start to latest end) and
-span count.
+span count. Memory: 8 bytes per span and a few dozen per trace.
 
 options:
   --by KEY     group spans by name (default), kind or status
@@ -39,109 +44,206 @@ constexpr std::array<OptionSpec, 2> kOptions{{
     {"top", true},
 }};
 constexpr std::array<std::string_view, 3> kGroupings{"name", "kind", "status"};
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
-struct Group {
-  std::vector<uint64_t> durations;
-  uint64_t errors = 0;
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const noexcept {
+    return std::hash<std::string_view>{}(text);
+  }
 };
 
-// Nearest rank: the value at 1-based rank ceil(percent / 100 * n).
-uint64_t percentile(const std::vector<uint64_t>& sorted, uint64_t percent) {
-  const uint64_t rank = std::max<uint64_t>(1, (percent * sorted.size() + 99) / 100);
-  return sorted[rank - 1];
-}
+// Strings kept once each, referred to by index.
+class StringTable {
+ public:
+  uint32_t intern(std::string_view text) {
+    auto it = _index.find(text);
+    if (it != _index.end()) return it->second;
+    const auto index = static_cast<uint32_t>(_strings.size());
+    _strings.emplace_back(text);
+    _index.emplace(_strings.back(), index);
+    return index;
+  }
+  const std::string& operator[](uint32_t index) const { return _strings[index]; }
+  size_t size() const noexcept { return _strings.size(); }
 
-std::vector<std::string> group_row(const std::string& label, Group& group) {
-  std::vector<uint64_t>& d = group.durations;
-  std::sort(d.begin(), d.end());
+ private:
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> _index;
+  std::vector<std::string> _strings;
+};
+
+struct Group {
+  std::vector<uint64_t> durations;  // sorted once reading is done
+  uint64_t errors = 0;
   uint64_t total = 0;
-  for (uint64_t v : d)
-    total += v;
-  return {label,
-          std::to_string(d.size()),
-          std::to_string(group.errors),
-          format_duration(d.front()),
-          format_duration(percentile(d, 50)),
-          format_duration(percentile(d, 95)),
-          format_duration(percentile(d, 99)),
-          format_duration(d.back()),
-          format_duration(total)};
-}
+};
 
-std::string group_key(const OwnedSpan& span, std::string_view by) {
-  if (by == "kind") return std::string(to_string(span.kind));
-  if (by == "status") return std::string(to_string(span.status));
-  return printable(span.name, 60);
-}
+struct TraceSummary {
+  uint64_t start = kNever, end = 0;
+  uint64_t spans = 0, errors = 0;
+  uint64_t root_start = kNever;  // the earliest root span, which names the trace
+  uint32_t root_name = 0;
+  uint64_t first_start = kNever;  // the earliest span, for traces without a root
+  uint32_t first_name = 0;
 
-void print_groups(const std::vector<OwnedSpan>& spans, std::string_view by, std::ostream& out) {
-  std::map<std::string, Group> groups;
-  Group all;
-  for (const OwnedSpan& span : spans) {
-    Group& group = groups[group_key(span, by)];
-    group.durations.push_back(span.duration_ns());
-    all.durations.push_back(span.duration_ns());
-    if (span.status == StatusCode::error) {
-      ++group.errors;
-      ++all.errors;
+  uint64_t duration_ns() const noexcept { return end >= start ? end - start : 0; }
+};
+
+class Statistics {
+ public:
+  explicit Statistics(std::string_view by) : _by(by) {}
+
+  void add(const SpanRecord& span) {
+    const uint64_t duration =
+        span.end_unix_ns >= span.start_unix_ns ? span.end_unix_ns - span.start_unix_ns : 0;
+    const bool error = span.status == StatusCode::error;
+    const uint32_t label_index = _labels.intern(label(span));
+    if (label_index == _groups.size()) _groups.emplace_back();
+    Group& group = _groups[label_index];
+    group.durations.push_back(duration);
+    group.total += duration;
+    group.errors += error ? 1 : 0;
+
+    TraceSummary& trace = _traces[span.trace_id];
+    trace.start = std::min(trace.start, span.start_unix_ns);
+    trace.end = std::max(trace.end, span.end_unix_ns);
+    ++trace.spans;
+    trace.errors += error ? 1 : 0;
+    if (!span.parent_span_id.valid() && span.start_unix_ns < trace.root_start) {
+      trace.root_start = span.start_unix_ns;
+      trace.root_name = _names.intern(span.name);
+    }
+    if (span.start_unix_ns < trace.first_start) {
+      trace.first_start = span.start_unix_ns;
+      trace.first_name = _names.intern(span.name);
     }
   }
-  std::vector<std::pair<uint64_t, std::map<std::string, Group>::iterator>> order;
-  for (auto it = groups.begin(); it != groups.end(); ++it) {
-    uint64_t total = 0;
-    for (uint64_t v : it->second.durations)
-      total += v;
-    order.emplace_back(total, it);
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
 
-  Table table({std::string(by), "count", "errors", "min", "p50", "p95", "p99", "max", "total"}, 1);
-  for (auto& [total, it] : order)
-    table.add_row(group_row(it->first, it->second));
-  if (groups.size() > 1) table.add_row(group_row("(all)", all));
-  out << table.render();
-}
-
-void print_slowest_traces(const std::vector<OwnedSpan>& spans, size_t top, std::ostream& out) {
-  const TraceForest forest(spans);
-  std::vector<const Trace*> traces;
-  for (const Trace& trace : forest.traces())
-    traces.push_back(&trace);
-  const size_t shown = std::min(top, traces.size());
-  std::partial_sort(
-      traces.begin(), traces.begin() + static_cast<std::ptrdiff_t>(shown), traces.end(),
-      [](const Trace* a, const Trace* b) { return a->duration_ns() > b->duration_ns(); });
-  out << "\nslowest " << (shown == 1 ? "trace" : std::to_string(shown) + " traces") << " of "
-      << traces.size() << "\n";
-  Table table({"trace", "root", "duration", "spans", "errors"}, 2);
-  for (size_t i = 0; i < shown; ++i) {
-    const Trace& trace = *traces[i];
-    const OwnedSpan& main = forest.span(trace.main_span);
-    std::string root = printable(main.name, 60);
-    if (!main.is_root()) root += " (no root)";
-    table.add_row({std::string(trace.trace_id), root, format_duration(trace.duration_ns()),
-                   std::to_string(trace.spans.size()), std::to_string(trace.errors)});
+  void print_groups(std::ostream& out) {
+    std::vector<uint32_t> order;
+    std::vector<const std::vector<uint64_t>*> all;
+    Group summed;
+    for (uint32_t label = 0; label < _groups.size(); ++label) {
+      Group& group = _groups[label];
+      std::sort(group.durations.begin(), group.durations.end());
+      order.push_back(label);
+      all.push_back(&group.durations);
+      summed.errors += group.errors;
+      summed.total += group.total;
+    }
+    std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+      const uint64_t total_a = _groups[a].total, total_b = _groups[b].total;
+      return total_a != total_b ? total_a > total_b : _labels[a] < _labels[b];
+    });
+    Table table({std::string(_by), "count", "errors", "min", "p50", "p95", "p99", "max", "total"},
+                1);
+    for (uint32_t label : order) {
+      const Group& group = _groups[label];
+      table.add_row(row(printable(_labels[label], 60), {&group.durations}, group));
+    }
+    if (_groups.size() > 1) table.add_row(row("(all)", all, summed));
+    out << table.render();
   }
-  out << table.render();
-}
+
+  void print_slowest_traces(size_t top, std::ostream& out) const {
+    std::vector<std::pair<const TraceId*, const TraceSummary*>> traces;
+    traces.reserve(_traces.size());
+    for (const auto& [id, summary] : _traces)
+      traces.emplace_back(&id, &summary);
+    const size_t shown = std::min(top, traces.size());
+    std::partial_sort(traces.begin(), traces.begin() + static_cast<std::ptrdiff_t>(shown),
+                      traces.end(), [](const auto& a, const auto& b) {
+                        const uint64_t da = a.second->duration_ns(), db = b.second->duration_ns();
+                        return da != db ? da > db : a.second->start < b.second->start;
+                      });
+    out << "\nslowest " << (shown == 1 ? "trace" : std::to_string(shown) + " traces") << " of "
+        << traces.size() << "\n";
+    Table table({"trace", "root", "duration", "spans", "errors"}, 2);
+    for (size_t i = 0; i < shown; ++i) {
+      const TraceSummary& trace = *traces[i].second;
+      const bool has_root = trace.root_start != kNever;
+      std::string root = printable(_names[has_root ? trace.root_name : trace.first_name], 60);
+      if (!has_root) root += " (no root)";
+      table.add_row({traces[i].first->to_hex(), root, format_duration(trace.duration_ns()),
+                     std::to_string(trace.spans), std::to_string(trace.errors)});
+    }
+    out << table.render();
+  }
+
+ private:
+  std::string_view label(const SpanRecord& span) const {
+    if (_by == "kind") return to_string(span.kind);
+    if (_by == "status") return to_string(span.status);
+    return span.name;
+  }
+
+  static std::vector<std::string> row(const std::string& label,
+                                      const std::vector<const std::vector<uint64_t>*>& sorted,
+                                      const Group& group) {
+    uint64_t count = 0;
+    for (const auto* durations : sorted)
+      count += durations->size();
+    return {label,
+            std::to_string(count),
+            std::to_string(group.errors),
+            format_duration(percentile(sorted, count, 0)),
+            format_duration(percentile(sorted, count, 50)),
+            format_duration(percentile(sorted, count, 95)),
+            format_duration(percentile(sorted, count, 99)),
+            format_duration(percentile(sorted, count, 100)),
+            format_duration(group.total)};
+  }
+
+  // Nearest rank over the union of sorted lists, without merging them: the
+  // smallest value v such that at least ceil(percent / 100 * count) values are
+  // <= v, found by bisecting the value range. percent 0 gives the minimum.
+  static uint64_t percentile(const std::vector<const std::vector<uint64_t>*>& sorted,
+                             uint64_t count, uint64_t percent) {
+    const uint64_t rank = std::max<uint64_t>(1, (percent * count + 99) / 100);
+    uint64_t low = kNever, high = 0;
+    for (const auto* durations : sorted) {
+      if (durations->empty()) continue;
+      low = std::min(low, durations->front());
+      high = std::max(high, durations->back());
+    }
+    while (low < high) {
+      const uint64_t middle = low + (high - low) / 2;
+      uint64_t at_most = 0;
+      for (const auto* durations : sorted) {
+        at_most += static_cast<uint64_t>(
+            std::upper_bound(durations->begin(), durations->end(), middle) - durations->begin());
+      }
+      if (at_most >= rank) {
+        high = middle;
+      } else {
+        low = middle + 1;
+      }
+    }
+    return low;
+  }
+
+  std::string _by;
+  StringTable _labels;
+  std::vector<Group> _groups;  // by label index
+  StringTable _names;          // of the spans that name traces
+  std::unordered_map<TraceId, TraceSummary, TraceIdHash> _traces;
+};
 
 int run_stats(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, kOptions);
-  if (parsed.positionals().size() != 1) {
-    throw UsageError(parsed.positionals().empty() ? "missing FILE" : "expected exactly one FILE");
-  }
-  const std::string& path = parsed.positionals()[0];
   const std::string by = parsed.choice("by", "name", kGroupings);
   const uint64_t top = parsed.count("top", 5, 0, 1000000);
 
-  const LoadedSpans loaded = load_spans(path);
-  if (!loaded.spans.empty()) {
-    print_groups(loaded.spans, by, std::cout);
-    if (top > 0) print_slowest_traces(loaded.spans, top, std::cout);
+  InputFile input(parsed.only_positional("FILE"));
+  Statistics statistics(by);
+  const ReadResult result = read_spans(
+      input, [&statistics](const SpanReader& reader) { statistics.add(reader.record()); });
+  if (result.spans > 0) {
+    statistics.print_groups(std::cout);
+    if (top > 0) statistics.print_slowest_traces(top, std::cout);
   }
   std::cout.flush();
-  return loaded.malformed > 0 ? 1 : 0;
+  return result.damaged() ? 1 : 0;
 }
 
 }  // namespace

@@ -6,6 +6,11 @@
 //   └─ extend-circuit  1.52 ms
 //      ├─ create-hop-1  310 µs  hop.index=1
 //      └─ create-hop-2  502 µs  [error: Connection timed out]  hop.index=2
+//
+// Only the spans of the traces shown are kept: with --trace, those of that
+// trace; with --limit N on a regular file, a first pass finds the N earliest
+// traces (keeping a start time per trace) and a second pass keeps their spans.
+// Otherwise (--limit 0, or a pipe) every span is kept.
 #include <algorithm>
 #include <array>
 #include <iostream>
@@ -13,13 +18,17 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
 #include "command.hpp"
-#include "span_reader.hpp"
+#include "input_file.hpp"
+#include "read_spans.hpp"
 #include "text_output.hpp"
 #include "trace_forest.hpp"
+#include "trace_id_hash.hpp"
 
 namespace hotspan::tool {
 namespace {
@@ -27,10 +36,12 @@ namespace {
 constexpr std::string_view kUsage =
     R"(usage: hotspan tree FILE [--trace ID] [--limit N] [--attributes N]
 
-Prints each trace of FILE (hotspan JSON Lines; "-" reads stdin) as a tree of
+Prints each trace of FILE (binary or JSON Lines; "-" reads stdin) as a tree of
 spans: children under their parent in start order, each with its duration, its
 status when set, and its first attributes. Spans whose parent is not in the file
-are shown as extra roots of their trace, marked "orphan".
+are shown as extra roots of their trace, marked "orphan". Only the spans of the
+traces shown are kept in memory (with --limit N, a regular file is read twice;
+from a pipe, every span is kept).
 
 options:
   --trace ID        show only the trace with this 32-hex-digit id
@@ -132,40 +143,103 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
   }
 }
 
+struct TraceSelection {
+  std::unordered_set<TraceId, TraceIdHash> ids;
+  size_t trace_count = 0;  // in the whole input
+  ReadResult result;
+};
+
+// The `limit` traces that start first (ties: the first seen), from a pass over
+// `input` that keeps only a start time per trace.
+TraceSelection earliest_traces(InputFile& input, size_t limit) {
+  struct TraceStart {
+    uint64_t start;
+    size_t first_seen;
+    TraceId id;
+  };
+  std::unordered_map<TraceId, TraceStart, TraceIdHash> starts;
+  TraceSelection selection;
+  selection.result = read_spans(input, [&starts](const SpanReader& reader) {
+    const SpanRecord& span = reader.record();
+    const TraceStart first{span.start_unix_ns, starts.size(), span.trace_id};
+    TraceStart& trace = starts.try_emplace(span.trace_id, first).first->second;
+    trace.start = std::min(trace.start, span.start_unix_ns);
+  });
+  std::vector<TraceStart> earliest;
+  earliest.reserve(starts.size());
+  for (const auto& entry : starts)
+    earliest.push_back(entry.second);
+  selection.trace_count = earliest.size();
+  const size_t shown = std::min(limit, earliest.size());
+  std::partial_sort(earliest.begin(), earliest.begin() + static_cast<std::ptrdiff_t>(shown),
+                    earliest.end(), [](const TraceStart& a, const TraceStart& b) {
+                      return a.start != b.start ? a.start < b.start : a.first_seen < b.first_seen;
+                    });
+  for (size_t i = 0; i < shown; ++i)
+    selection.ids.insert(earliest[i].id);
+  return selection;
+}
+
 int run_tree(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, kOptions);
-  if (parsed.positionals().size() != 1) {
-    throw UsageError(parsed.positionals().empty() ? "missing FILE" : "expected exactly one FILE");
-  }
-  const std::string& path = parsed.positionals()[0];
+  const std::string& path = parsed.only_positional("FILE");
   const uint64_t limit = parsed.count("limit", 10, 0, 1000000000);
   const uint64_t max_attributes = parsed.count("attributes", 3, 0, 1000);
   const std::optional<std::string> wanted = parsed.value("trace");
-  if (wanted && wanted->size() != 32) {
-    throw UsageError("option '--trace' needs a 32-hex-digit trace id");
+  std::optional<TraceId> wanted_id;
+  if (wanted) {
+    wanted_id = TraceId::from_hex(*wanted);
+    if (!wanted_id) throw UsageError("option '--trace' needs a 32-hex-digit trace id");
   }
 
-  const LoadedSpans loaded = load_spans(path);
-  const TraceForest forest(loaded.spans);
+  InputFile input(path);
+  std::vector<OwnedSpan> spans;
+  const auto keep = [&spans](const SpanReader& reader) {
+    spans.emplace_back().assign(reader.record(), reader.service());
+  };
+  std::optional<size_t> trace_count;  // when not all traces are kept
+  ReadResult result;
+  if (wanted_id) {
+    result = read_spans(input, [&](const SpanReader& reader) {
+      if (reader.record().trace_id == *wanted_id) keep(reader);
+    });
+  } else if (limit != 0 && input.regular_size()) {
+    const TraceSelection selection = earliest_traces(input, limit);
+    result = selection.result;
+    trace_count = selection.trace_count;
+    if (!input.rewind()) throw std::runtime_error(input.name() + ": cannot read it a second time");
+    read_spans(
+        input,
+        [&](const SpanReader& reader) {
+          if (selection.ids.contains(reader.record().trace_id)) keep(reader);
+        },
+        Reporting::silent);
+  } else {
+    result = read_spans(input, keep);
+  }
+  const TraceForest forest(spans);
   std::ostream& out = std::cout;
   if (wanted) {
     const Trace* trace = forest.find(*wanted);
-    if (trace == nullptr) throw std::runtime_error("trace " + *wanted + " is not in " + path);
+    if (trace == nullptr) {
+      throw std::runtime_error("trace " + *wanted + " is not in " + input.name());
+    }
     print_trace(forest, *trace, max_attributes, out);
   } else {
     const auto& traces = forest.traces();
+    const size_t total = trace_count.value_or(traces.size());
     const size_t shown = limit == 0 ? traces.size() : std::min<size_t>(limit, traces.size());
     for (size_t i = 0; i < shown; ++i) {
       if (i != 0) out << "\n";
       print_trace(forest, traces[i], max_attributes, out);
     }
-    if (shown < traces.size()) {
-      out << "\n… " << plural(traces.size() - shown, "more trace", "more traces")
+    if (shown < total) {
+      out << "\n… " << plural(total - shown, "more trace", "more traces")
           << " (--limit 0 shows all)\n";
     }
   }
   out.flush();
-  return loaded.malformed > 0 ? 1 : 0;
+  return result.damaged() ? 1 : 0;
 }
 
 }  // namespace
