@@ -18,18 +18,28 @@ ParsedArguments::ParsedArguments(std::span<const std::string_view> args,
       only_positionals = true;
       continue;
     }
-    if (!arg.starts_with("--")) throw UsageError("unknown option '" + std::string(arg) + "'");
-    std::string_view name = arg.substr(2);
-    std::optional<std::string_view> inline_value;
-    if (const size_t equals = name.find('='); equals != std::string_view::npos) {
-      inline_value = name.substr(equals + 1);
-      name = name.substr(0, equals);
-    }
     const OptionSpec* spec = nullptr;
-    for (const OptionSpec& candidate : options) {
-      if (candidate.name == name) spec = &candidate;
+    std::string_view name;
+    std::optional<std::string_view> inline_value;
+    if (!arg.starts_with("--")) {
+      for (const OptionSpec& candidate : options) {
+        if (arg.size() == 2 && candidate.short_name != 0 && candidate.short_name == arg[1]) {
+          spec = &candidate;
+        }
+      }
+      if (spec == nullptr) throw UsageError("unknown option '" + std::string(arg) + "'");
+      name = spec->name;
+    } else {
+      name = arg.substr(2);
+      if (const size_t equals = name.find('='); equals != std::string_view::npos) {
+        inline_value = name.substr(equals + 1);
+        name = name.substr(0, equals);
+      }
+      for (const OptionSpec& candidate : options) {
+        if (candidate.name == name) spec = &candidate;
+      }
+      if (spec == nullptr) throw UsageError("unknown option '--" + std::string(name) + "'");
     }
-    if (spec == nullptr) throw UsageError("unknown option '--" + std::string(name) + "'");
     std::string value;
     if (spec->takes_value) {
       if (inline_value) {

@@ -1,12 +1,12 @@
 // hotspan tool — what a subcommand is, and the parsing of its arguments.
 //
-// Each subcommand (tree, stats; later cat, convert, validate) lives in its
+// Each subcommand (cat, tree, stats, convert; later validate) lives in its
 // own file and exposes one Command. hotspan_main.cpp lists them, dispatches,
 // prints help and maps errors to exit statuses:
 //   0  success
-//   1  a runtime failure (file missing or unreadable, trace not found),
-//      malformed records were skipped, or the input is truncated or corrupt
-//      (what could be read was still used)
+//   1  a runtime failure (file missing or unreadable, trace not found, output
+//      not writable), malformed records were skipped, or the input is truncated
+//      or corrupt (what could be read was still used)
 //   2  a usage error: unknown command or option, missing or bad argument
 #pragma once
 
@@ -35,14 +35,18 @@ struct Command {
   int (*run)(std::span<const std::string_view> args);
 };
 
+const Command& cat_command();
 const Command& tree_command();
 const Command& stats_command();
+const Command& convert_command();
 
-// Arguments of one command: positionals and `--name value` / `--name=value`
-// options. `-h`/`--help` are handled by the caller before parsing.
+// Arguments of one command: positionals, `--name value` / `--name=value`
+// options and their one-letter forms `-n value`. `-h`/`--help` are handled by
+// the caller before parsing.
 struct OptionSpec {
   std::string_view name;  // without the leading "--"
   bool takes_value;
+  char short_name = 0;  // `-x` for this option; 0 = none
 };
 
 class ParsedArguments {

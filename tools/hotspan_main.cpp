@@ -14,8 +14,9 @@ namespace {
 
 using hotspan::tool::Command;
 
-std::array<const Command*, 2> commands() {
-  return {&hotspan::tool::tree_command(), &hotspan::tool::stats_command()};
+std::array<const Command*, 4> commands() {
+  return {&hotspan::tool::cat_command(), &hotspan::tool::tree_command(),
+          &hotspan::tool::stats_command(), &hotspan::tool::convert_command()};
 }
 
 void print_usage(std::ostream& out) {
@@ -38,9 +39,9 @@ void print_usage(std::ostream& out) {
          "\n"
          "Exit status:\n"
          "  0  success\n"
-         "  1  an error (file missing or unreadable, trace not found); or malformed\n"
-         "     records were skipped, or the file is truncated or corrupt (what could\n"
-         "     be read was used)\n"
+         "  1  an error (file missing or unreadable, trace not found, output not\n"
+         "     writable); or malformed records were skipped, or the file is truncated\n"
+         "     or corrupt (what could be read was used)\n"
          "  2  usage error (unknown command or option, missing or bad argument)\n";
 }
 

@@ -1,0 +1,103 @@
+// hotspan tool — `hotspan convert`: a span file rewritten in another record
+// format by the library's own exporters; streams, so files of any size convert
+// in bounded memory.
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "command.hpp"
+#include "hotspan/exporter.hpp"
+#include "input_file.hpp"
+#include "span_export.hpp"
+
+namespace hotspan::tool {
+namespace {
+
+constexpr std::string_view kUsage =
+    R"(usage: hotspan convert FILE --to FORMAT -o OUT
+
+Writes the spans of FILE (binary or JSON Lines; "-" reads stdin) to OUT ("-"
+writes stdout) in FORMAT:
+  jsonl        JSON Lines, one span per line
+  otlp-json    OTLP/JSON TracesData, one object per line (OpenTelemetry file
+               exporter convention)
+  chrome-json  Chrome Trace Event format, for Perfetto UI, chrome://tracing
+               and speedscope
+  binary       hotspan's binary format (docs/FORMAT.md)
+The output names one service: the file's (for JSON Lines input: that of its
+first span). Losses recorded in a binary input are kept in a binary output.
+What a truncated or corrupt file holds before the damage is converted, the
+damage reported, and the exit status is 1.
+
+options:
+  --to FORMAT        the output format (required)
+  -o, --output OUT   the output file, created or replaced (required)
+  -h, --help         show this help
+)";
+
+constexpr std::array<OptionSpec, 2> kOptions{{
+    {"to", true},
+    {"output", true, 'o'},
+}};
+constexpr std::array<std::string_view, 4> kFormatNames{"jsonl", "otlp-json", "chrome-json",
+                                                       "binary"};
+
+Format format_named(std::string_view name) {
+  if (name == "otlp-json") return Format::otlp_json;
+  if (name == "chrome-json") return Format::chrome_json;
+  if (name == "binary") return Format::binary;
+  return Format::jsonl;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ignored;
+  return a != "-" && b != "-" && std::filesystem::equivalent(a, b, ignored);
+}
+
+std::shared_ptr<Exporter> open_output(const std::string& path, Format format) {
+  try {
+    if (path == "-") return ostream_exporter(std::cout, format);
+    return file_exporter(path, format);
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot create '" + path + "': " + e.code().message());
+  } catch (const std::invalid_argument& e) {  // a format this build of the library lacks
+    throw std::runtime_error(e.what());
+  }
+}
+
+int run_convert(std::span<const std::string_view> args) {
+  const ParsedArguments parsed(args, kOptions);
+  if (!parsed.has("to")) throw UsageError("missing --to FORMAT");
+  if (!parsed.has("output")) throw UsageError("missing -o OUT");
+  const std::string& path = parsed.only_positional("FILE");
+  const std::string to = parsed.choice("to", "", kFormatNames);
+  const std::string out = *parsed.value("output");
+  if (out.empty()) throw UsageError("-o needs a file name");
+  const Format format = format_named(to);
+  if (same_file(path, out)) {
+    throw UsageError("the output '" + out + "' is the input: it would be destroyed");
+  }
+  if (out == "-" && format == Format::binary && ::isatty(STDOUT_FILENO) == 1) {
+    throw UsageError("not writing the binary format to a terminal; redirect stdout or use -o FILE");
+  }
+
+  InputFile input(path);  // before the output is created: a missing input leaves no file
+  const auto exporter = open_output(out, format);
+  const ReadResult result = export_spans(input, *exporter, out == "-" ? "stdout" : "'" + out + "'");
+  return result.damaged() ? 1 : 0;
+}
+
+}  // namespace
+
+const Command& convert_command() {
+  static const Command command{"convert", "rewrite the spans in another format", kUsage,
+                               run_convert};
+  return command;
+}
+
+}  // namespace hotspan::tool

@@ -1,0 +1,24 @@
+// hotspan tool — streaming the spans of an input into one of the library's
+// exporters, so that the tool writes every format with the library's own
+// encoders (cat, convert).
+//
+// Spans are copied into a batch of 1024 owned spans, which is handed to the
+// exporter as SpanRecord views (record_views.hpp) and then reused: memory stays
+// bounded whatever the input's size. The exporter is started with the input's
+// resource (for JSON Lines input: the service of its first span), and is told
+// the losses that a binary input recorded, so that a binary output keeps them.
+#pragma once
+
+#include <string_view>
+
+#include "hotspan/exporter.hpp"
+#include "input_file.hpp"
+#include "read_spans.hpp"
+
+namespace hotspan::tool {
+
+// Reads all of `input` into `exporter`, then flushes and shuts it down. Throws
+// std::runtime_error naming `output_name` when the exporter fails.
+ReadResult export_spans(InputFile& input, Exporter& exporter, std::string_view output_name);
+
+}  // namespace hotspan::tool
