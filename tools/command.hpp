@@ -1,12 +1,13 @@
 // hotspan tool — what a subcommand is, and the parsing of its arguments.
 //
-// Each subcommand (cat, tree, stats, convert; later validate) lives in its
-// own file and exposes one Command. hotspan_main.cpp lists them, dispatches,
-// prints help and maps errors to exit statuses:
+// Each subcommand (cat, tree, stats, convert, validate) lives in its own file
+// and exposes one Command. hotspan_main.cpp lists them, dispatches, prints help
+// and maps errors to exit statuses:
 //   0  success
 //   1  a runtime failure (file missing or unreadable, trace not found, output
 //      not writable), malformed records were skipped, or the input is truncated
-//      or corrupt (what could be read was still used)
+//      or corrupt (what could be read was still used); for validate: the file
+//      is not complete and clean
 //   2  a usage error: unknown command or option, missing or bad argument
 #pragma once
 
@@ -39,6 +40,7 @@ const Command& cat_command();
 const Command& tree_command();
 const Command& stats_command();
 const Command& convert_command();
+const Command& validate_command();
 
 // Arguments of one command: positionals, `--name value` / `--name=value`
 // options and their one-letter forms `-n value`. `-h`/`--help` are handled by

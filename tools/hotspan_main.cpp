@@ -14,9 +14,10 @@ namespace {
 
 using hotspan::tool::Command;
 
-std::array<const Command*, 4> commands() {
+std::array<const Command*, 5> commands() {
   return {&hotspan::tool::cat_command(), &hotspan::tool::tree_command(),
-          &hotspan::tool::stats_command(), &hotspan::tool::convert_command()};
+          &hotspan::tool::stats_command(), &hotspan::tool::convert_command(),
+          &hotspan::tool::validate_command()};
 }
 
 void print_usage(std::ostream& out) {
@@ -41,7 +42,8 @@ void print_usage(std::ostream& out) {
          "  0  success\n"
          "  1  an error (file missing or unreadable, trace not found, output not\n"
          "     writable); or malformed records were skipped, or the file is truncated\n"
-         "     or corrupt (what could be read was used)\n"
+         "     or corrupt (what could be read was used); validate: the file is not\n"
+         "     complete and clean\n"
          "  2  usage error (unknown command or option, missing or bad argument)\n";
 }
 
