@@ -1,0 +1,452 @@
+// hotspan tests — TracerOptions::from_env(): every OTEL_* and HOTSPAN_*
+// variable, valid and invalid (one warning line on stderr naming the variable
+// and the value, then the default), plus the resource-attribute and URL parsers.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "env_options.hpp"
+#include "hotspan/hotspan.hpp"
+#include "hotspan/reader.hpp"
+#include "span_queue.hpp"
+
+namespace {
+
+constexpr const char* kVariables[] = {"OTEL_SERVICE_NAME",
+                                      "OTEL_RESOURCE_ATTRIBUTES",
+                                      "OTEL_TRACES_SAMPLER",
+                                      "OTEL_TRACES_SAMPLER_ARG",
+                                      "OTEL_TRACES_EXPORTER",
+                                      "OTEL_EXPORTER_OTLP_ENDPOINT",
+                                      "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                                      "HOTSPAN_FILE",
+                                      "HOTSPAN_FORMAT",
+                                      "HOTSPAN_SLOTS_PER_THREAD",
+                                      "HOTSPAN_QUEUE_CAPACITY",
+                                      "HOTSPAN_SLOT_BYTES",
+                                      "HOTSPAN_MAX_ATTRIBUTES",
+                                      "HOTSPAN_MAX_EVENTS",
+                                      "HOTSPAN_MAX_STRING_BYTES"};
+
+// Unsets every variable from_env() reads, before and after a test.
+struct CleanEnvironment {
+  CleanEnvironment() { clear(); }
+  ~CleanEnvironment() { clear(); }
+  static void clear() {
+    for (const char* name : kVariables)
+      ::unsetenv(name);
+  }
+  static void set(const char* name, const char* value) { ::setenv(name, value, 1); }
+};
+
+// Everything written to stderr (fd 2) while it lives.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    _saved = ::dup(2);
+    _file = std::tmpfile();
+    ::dup2(::fileno(_file), 2);
+  }
+  ~StderrCapture() { restore(); }
+  std::string text() {
+    restore();
+    std::rewind(_file);
+    std::string out;
+    for (int c = std::fgetc(_file); c != EOF; c = std::fgetc(_file))
+      out.push_back(static_cast<char>(c));
+    return out;
+  }
+
+ private:
+  void restore() {
+    if (_saved < 0) return;
+    std::fflush(stderr);
+    ::dup2(_saved, 2);
+    ::close(_saved);
+    _saved = -1;
+  }
+  int _saved = -1;
+  std::FILE* _file = nullptr;
+};
+
+size_t count_lines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// from_env() with stderr captured.
+hotspan::TracerOptions from_env(std::string& warnings) {
+  StderrCapture capture;
+  hotspan::TracerOptions options = hotspan::TracerOptions::from_env();
+  warnings = capture.text();
+  return options;
+}
+
+bool decides(hotspan::Sampler& sampler, const hotspan::SpanContext* parent) {
+  hotspan::TraceId id;
+  id.bytes.fill(0x5a);
+  return sampler.should_sample(
+      {parent, parent != nullptr ? parent->trace_id : id, "s", hotspan::SpanKind::internal});
+}
+
+hotspan::SpanContext parent_context(bool sampled) {
+  return *hotspan::parse_traceparent(
+      sampled ? "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+              : "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("hotspan_env_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("from_env: nothing set gives the defaults, silently", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  const hotspan::TracerOptions o = from_env(warnings);
+  const hotspan::TracerOptions defaults;
+  CHECK(warnings.empty());
+  CHECK(o.service_name == "unknown_service");
+  CHECK(o.resource.empty());
+  CHECK(o.exporter == nullptr);
+  REQUIRE(o.sampler != nullptr);
+  const auto unsampled = parent_context(false);
+  CHECK(decides(*o.sampler, nullptr));
+  CHECK_FALSE(decides(*o.sampler, &unsampled));  // parentbased_always_on
+  CHECK(o.slots_per_thread == defaults.slots_per_thread);
+  CHECK(o.queue_capacity == defaults.queue_capacity);
+  CHECK(o.slot_bytes == defaults.slot_bytes);
+  CHECK(o.max_attributes_per_span == defaults.max_attributes_per_span);
+  CHECK(o.max_events_per_span == defaults.max_events_per_span);
+  CHECK(o.max_string_bytes == defaults.max_string_bytes);
+}
+
+TEST_CASE("from_env: an empty variable is unset", "[env]") {
+  CleanEnvironment env;
+  for (const char* name : kVariables)
+    env.set(name, "");
+  std::string warnings;
+  const hotspan::TracerOptions o = from_env(warnings);
+  CHECK(warnings.empty());
+  CHECK(o.service_name == "unknown_service");
+  CHECK(o.exporter == nullptr);
+}
+
+TEST_CASE("from_env: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  SECTION("service name") {
+    env.set("OTEL_SERVICE_NAME", "relay-7");
+    CHECK(from_env(warnings).service_name == "relay-7");
+    CHECK(warnings.empty());
+  }
+  SECTION(
+      "attributes, percent-decoded, spaces trimmed; service.name used when no OTEL_SERVICE_NAME") {
+    env.set("OTEL_RESOURCE_ATTRIBUTES",
+            " deployment.environment = prod "
+            ",team=relay%2Cops,check=%E2%9C%93,,service.name=from%20resource");
+    const hotspan::TracerOptions o = from_env(warnings);
+    CHECK(warnings.empty());
+    CHECK(o.service_name == "from resource");
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"deployment.environment", "prod"}, {"team", "relay,ops"}, {"check", "\xE2\x9C\x93"}};
+    CHECK(o.resource == expected);
+  }
+  SECTION("OTEL_SERVICE_NAME wins over service.name") {
+    env.set("OTEL_SERVICE_NAME", "explicit");
+    env.set("OTEL_RESOURCE_ATTRIBUTES", "service.name=other,a=b");
+    const hotspan::TracerOptions o = from_env(warnings);
+    CHECK(o.service_name == "explicit");
+    CHECK(o.resource == std::vector<std::pair<std::string, std::string>>{{"a", "b"}});
+  }
+  SECTION("malformed: the whole value is discarded, with one warning") {
+    for (const char* bad : {"a=1,b", "=1", "a=%4", "a=%zz1", "a=1,%"}) {
+      env.set("OTEL_RESOURCE_ATTRIBUTES", bad);
+      const hotspan::TracerOptions o = from_env(warnings);
+      CHECK(o.resource.empty());
+      CHECK(count_lines(warnings) == 1);
+      CHECK(warnings.find("OTEL_RESOURCE_ATTRIBUTES=\"" + std::string(bad) + "\"") !=
+            std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("from_env: OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  const auto sampled = parent_context(true);
+  const auto unsampled = parent_context(false);
+  auto sampler_for = [&](const char* name, const char* arg) {
+    env.set("OTEL_TRACES_SAMPLER", name);
+    if (arg != nullptr)
+      env.set("OTEL_TRACES_SAMPLER_ARG", arg);
+    else
+      ::unsetenv("OTEL_TRACES_SAMPLER_ARG");
+    return from_env(warnings).sampler;
+  };
+  SECTION("always_on, always_off (case-insensitive)") {
+    CHECK(decides(*sampler_for("always_on", nullptr), &unsampled));
+    CHECK_FALSE(decides(*sampler_for("ALWAYS_OFF", nullptr), &sampled));
+    CHECK(warnings.empty());
+  }
+  SECTION("traceidratio: the argument is the probability") {
+    CHECK_FALSE(decides(*sampler_for("traceidratio", "0"), nullptr));
+    CHECK(decides(*sampler_for("traceidratio", "1"), nullptr));
+    CHECK(decides(*sampler_for("traceidratio", nullptr), nullptr));       // default 1.0
+    CHECK_FALSE(decides(*sampler_for("traceidratio", "0.0"), &sampled));  // not parent-based
+    CHECK(warnings.empty());
+  }
+  SECTION("parent-based samplers follow a valid parent") {
+    auto on = sampler_for("parentbased_always_on", nullptr);
+    CHECK(decides(*on, nullptr));
+    CHECK_FALSE(decides(*on, &unsampled));
+    auto off = sampler_for("parentbased_always_off", nullptr);
+    CHECK_FALSE(decides(*off, nullptr));
+    CHECK(decides(*off, &sampled));
+    auto ratio = sampler_for("parentbased_traceidratio", "0");
+    CHECK_FALSE(decides(*ratio, nullptr));
+    CHECK(decides(*ratio, &sampled));
+    CHECK(warnings.empty());
+  }
+  SECTION("rate_limited: the argument is spans per second") {
+    CHECK_FALSE(decides(*sampler_for("rate_limited", "0"), nullptr));
+    CHECK(decides(*sampler_for("parentbased_rate_limited", "0"), &sampled));
+    CHECK(decides(*sampler_for("rate_limited", nullptr), nullptr));  // default 100/s
+    CHECK(warnings.empty());
+  }
+  SECTION("an unknown sampler warns and keeps parentbased_always_on") {
+    auto s = sampler_for("sometimes", nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("OTEL_TRACES_SAMPLER=\"sometimes\"") != std::string::npos);
+    CHECK(decides(*s, nullptr));
+    CHECK_FALSE(decides(*s, &unsampled));
+  }
+  SECTION("a bad argument warns and keeps the sampler's default argument") {
+    for (const char* bad : {"1.5", "-0.1", "abc", "0.5x", "nan", "inf"}) {
+      auto s = sampler_for("traceidratio", bad);
+      CHECK(count_lines(warnings) == 1);
+      CHECK(warnings.find("OTEL_TRACES_SAMPLER_ARG=\"" + std::string(bad) + "\"") !=
+            std::string::npos);
+      CHECK(decides(*s, nullptr));  // 1.0
+    }
+    auto s = sampler_for("rate_limited", "-5");
+    CHECK(count_lines(warnings) == 1);
+    CHECK(decides(*s, nullptr));  // 100/s
+  }
+  SECTION("the argument is ignored by samplers that take none") {
+    CHECK_FALSE(decides(*sampler_for("always_off", "0.5"), nullptr));
+    CHECK(warnings.empty());
+  }
+}
+
+TEST_CASE("from_env: OTEL_TRACES_EXPORTER and the OTLP endpoints", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  SECTION("none and console") {
+    env.set("OTEL_TRACES_EXPORTER", "none");
+    CHECK(from_env(warnings).exporter == nullptr);
+    env.set("OTEL_TRACES_EXPORTER", "Console");
+    CHECK(from_env(warnings).exporter != nullptr);
+    CHECK(warnings.empty());
+  }
+  SECTION("otlp warns that it is not available, names the URL, and falls back to none") {
+    env.set("OTEL_TRACES_EXPORTER", "otlp");
+    CHECK(from_env(warnings).exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("OTLP") != std::string::npos);
+    CHECK(warnings.find("http://localhost:4318/v1/traces") != std::string::npos);
+    env.set("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example:4318/");
+    from_env(warnings);
+    CHECK(warnings.find("https://collector.example:4318/v1/traces") != std::string::npos);
+    env.set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://[::1]:9999/custom/path");
+    from_env(warnings);
+    CHECK(warnings.find("http://[::1]:9999/custom/path;") != std::string::npos);
+  }
+  SECTION("an unknown exporter warns; the valid ones of the list are kept") {
+    env.set("OTEL_TRACES_EXPORTER", "console, zipkin");
+    CHECK(from_env(warnings).exporter != nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("OTEL_TRACES_EXPORTER=\"zipkin\"") != std::string::npos);
+    env.set("OTEL_TRACES_EXPORTER", "jaeger");
+    CHECK(from_env(warnings).exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+  }
+  SECTION("a malformed endpoint warns and keeps the default") {
+    for (const char* name : {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}) {
+      CleanEnvironment::clear();
+      env.set("OTEL_TRACES_EXPORTER", "otlp");
+      env.set(name, "collector:4318");
+      from_env(warnings);
+      CHECK(count_lines(warnings) == 2);  // the endpoint, then the unavailable exporter
+      CHECK(warnings.find(std::string(name) + "=\"collector:4318\"") != std::string::npos);
+      CHECK(warnings.find("http://localhost:4318/v1/traces") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("from_env: HOTSPAN_FILE and HOTSPAN_FORMAT", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  const std::string path = temp_path("file.jsonl");
+  env.set("HOTSPAN_FILE", path.c_str());
+  SECTION("jsonl: spans reach the file") {
+    env.set("HOTSPAN_FORMAT", "JSONL");
+    env.set("OTEL_SERVICE_NAME", "env-file");
+    {
+      hotspan::Tracer tracer(from_env(warnings));
+      tracer.start_span("from-env").set_attribute("k", 1);
+      REQUIRE(tracer.flush());
+    }
+    CHECK(warnings.empty());
+    const std::string text = read_all(path);
+    CHECK(text.starts_with("{\"trace_id\":"));
+    CHECK(text.find("\"name\":\"from-env\"") != std::string::npos);
+    CHECK(text.find("\"service\":\"env-file\"") != std::string::npos);
+  }
+  SECTION("an unknown format warns and writes the binary format") {
+    env.set("HOTSPAN_FORMAT", "xml");
+    {
+      hotspan::Tracer tracer(from_env(warnings));
+      tracer.start_span("binary");
+    }
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("HOTSPAN_FORMAT=\"xml\"") != std::string::npos);
+    CHECK(hotspan::BinaryTraceReader::has_magic(read_all(path)));
+  }
+  SECTION("a file that cannot be opened warns; the tracer runs without it") {
+    env.set("HOTSPAN_FILE", "/nonexistent-directory/trace.bin");
+    env.set("OTEL_TRACES_EXPORTER", "console");
+    const hotspan::TracerOptions o = from_env(warnings);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("/nonexistent-directory/trace.bin") != std::string::npos);
+    CHECK(o.exporter != nullptr);  // console is still there
+  }
+  SECTION("with OTEL_TRACES_EXPORTER=console too, both get the spans") {
+    env.set("HOTSPAN_FORMAT", "jsonl");
+    env.set("OTEL_TRACES_EXPORTER", "console");
+    const hotspan::TracerOptions o = from_env(warnings);
+    CHECK(o.exporter != nullptr);
+    CHECK(warnings.empty());
+  }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("from_env: the HOTSPAN_* sizes", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  struct Case {
+    const char* name;
+    size_t hotspan::TracerOptions::*field;
+    const char* valid;
+    size_t value;
+    std::vector<const char*> invalid;
+  };
+  const std::string too_many_slots =
+      std::to_string(hotspan::detail::kMaxSpansInFlightPerThread + 1);
+  const std::vector<Case> cases = {
+      {"HOTSPAN_SLOTS_PER_THREAD",
+       &hotspan::TracerOptions::slots_per_thread,
+       "128",
+       128,
+       {"0", too_many_slots.c_str(), "-1", "12k", "1e3", "99999999999999999999999"}},
+      {"HOTSPAN_QUEUE_CAPACITY",
+       &hotspan::TracerOptions::queue_capacity,
+       " 1024 ",
+       1024,
+       {"0", "4294967297", "lots"}},
+      {"HOTSPAN_SLOT_BYTES",
+       &hotspan::TracerOptions::slot_bytes,
+       "4096",
+       4096,
+       {"255", "65537", "1.5"}},
+      {"HOTSPAN_MAX_ATTRIBUTES",
+       &hotspan::TracerOptions::max_attributes_per_span,
+       "0",
+       0,
+       {"65536", "x"}},
+      {"HOTSPAN_MAX_EVENTS",
+       &hotspan::TracerOptions::max_events_per_span,
+       "65535",
+       65535,
+       {"65536", "+3"}},
+      {"HOTSPAN_MAX_STRING_BYTES",
+       &hotspan::TracerOptions::max_string_bytes,
+       "64",
+       64,
+       {"0", "65536", "0x40"}},
+  };
+  const hotspan::TracerOptions defaults;
+  for (const Case& c : cases) {
+    INFO(c.name);
+    env.set(c.name, c.valid);
+    CHECK(from_env(warnings).*c.field == c.value);
+    CHECK(warnings.empty());
+    for (const char* bad : c.invalid) {
+      INFO(bad);
+      env.set(c.name, bad);
+      CHECK(from_env(warnings).*c.field == defaults.*c.field);
+      CHECK(count_lines(warnings) == 1);
+      CHECK(warnings.find(std::string(c.name) + "=\"" + bad + "\"") != std::string::npos);
+    }
+    ::unsetenv(c.name);
+  }
+  SECTION("options from the environment make a working tracer") {
+    env.set("HOTSPAN_SLOTS_PER_THREAD", "2");
+    env.set("HOTSPAN_MAX_STRING_BYTES", "4");
+    hotspan::Tracer tracer(from_env(warnings));
+    {
+      auto a = tracer.start_span("long-name");
+      auto b = tracer.start_span("b");
+      auto c = tracer.start_span("c");  // the pool of 2 is empty
+      CHECK_FALSE(c.is_recording());
+    }
+    REQUIRE(tracer.flush());
+    CHECK(tracer.stats().dropped_pool_exhausted == 1);
+    CHECK(tracer.stats().strings_truncated == 1);
+  }
+}
+
+TEST_CASE("parse_resource_attributes and is_valid_otlp_url", "[env]") {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string error;
+  CHECK(hotspan::detail::parse_resource_attributes("", out, error));
+  CHECK(out.empty());
+  CHECK(hotspan::detail::parse_resource_attributes("k=", out, error));
+  CHECK(out == std::vector<std::pair<std::string, std::string>>{{"k", ""}});
+  CHECK(hotspan::detail::parse_resource_attributes("a=x=y,b=%3D", out, error));
+  CHECK(out == std::vector<std::pair<std::string, std::string>>{{"a", "x=y"}, {"b", "="}});
+  CHECK_FALSE(hotspan::detail::parse_resource_attributes("a", out, error));
+  CHECK(error.find("'a'") != std::string::npos);
+
+  using hotspan::detail::is_valid_otlp_url;
+  CHECK(is_valid_otlp_url("http://localhost:4318"));
+  CHECK(is_valid_otlp_url("https://collector.example.org/v1/traces"));
+  CHECK(is_valid_otlp_url("HTTP://10.0.0.1:1"));
+  CHECK(is_valid_otlp_url("http://[2001:db8::1]:4318/x?y=1"));
+  CHECK_FALSE(is_valid_otlp_url("localhost:4318"));
+  CHECK_FALSE(is_valid_otlp_url("ftp://host"));
+  CHECK_FALSE(is_valid_otlp_url("http://"));
+  CHECK_FALSE(is_valid_otlp_url("http://:4318"));
+  CHECK_FALSE(is_valid_otlp_url("http://host:0"));
+  CHECK_FALSE(is_valid_otlp_url("http://host:65536"));
+  CHECK_FALSE(is_valid_otlp_url("http://host:"));
+  CHECK_FALSE(is_valid_otlp_url("http://ho st"));
+  CHECK_FALSE(is_valid_otlp_url("http://[::1"));
+  CHECK_FALSE(is_valid_otlp_url("http://host:12ab"));
+}
