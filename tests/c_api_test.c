@@ -345,9 +345,8 @@ static void test_recording_and_export(void) {
   CHECK_STATUS(hotspan_span_get_context(&child, &child_ctx), HOTSPAN_OK);
   CHECK(memcmp(child_ctx.trace_id, root_ctx.trace_id, 16) == 0);
   {
-    hotspan_scope inner;
+    hotspan_scope inner = HOTSPAN_SCOPE_INIT;
     hotspan_span_context inner_current;
-    memset(&inner, 0, sizeof inner);
     CHECK_STATUS(hotspan_scope_push_context(&inner, &child_ctx), HOTSPAN_OK);
     CHECK_STATUS(hotspan_current_context(&inner_current), HOTSPAN_OK);
     CHECK(memcmp(inner_current.span_id, child_ctx.span_id, 8) == 0);

@@ -33,10 +33,11 @@
  *    on the same struct. A zero-initialised span (HOTSPAN_SPAN_INIT) is inert:
  *    every span function accepts it and does nothing. A span may outlive its
  *    tracer: ending it then is safe (counted as dropped).
- *  - hotspan_scope is a caller-owned struct too: hotspan_scope_push() makes a
- *    span the calling thread's current parent, hotspan_scope_pop() restores the
- *    previous one. Scopes must be popped on the thread that pushed them, in
- *    reverse order of pushing.
+ *  - hotspan_scope is a caller-owned struct too, initialised with
+ *    HOTSPAN_SCOPE_INIT (or zeroed): hotspan_scope_push() makes a span the
+ *    calling thread's current parent, hotspan_scope_pop() restores the previous
+ *    one. Scopes must be popped on the thread that pushed them, in reverse order
+ *    of pushing.
  *  - hotspan_span_context is a plain value (26 bytes): copy it freely, send it to
  *    other threads, write it as a W3C traceparent for other processes.
  *
@@ -252,12 +253,9 @@ typedef struct hotspan_span {
   } opaque;
 } hotspan_span;
 /* An inert span: `hotspan_span span = HOTSPAN_SPAN_INIT;` */
-#define HOTSPAN_SPAN_INIT \
-  {                       \
-    {                     \
-      { 0 }               \
-    }                     \
-  }
+/* clang-format off */
+#define HOTSPAN_SPAN_INIT {{{0}}}
+/* clang-format on */
 
 /* Starts a span whose parent is the thread's current context (a new trace when
  * there is none). *span is overwritten: end a span before reusing its struct.
@@ -350,10 +348,16 @@ typedef struct hotspan_scope {
     void* align_pointer;
   } opaque;
 } hotspan_scope;
+/* A scope that is not pushed: `hotspan_scope scope = HOTSPAN_SCOPE_INIT;`.
+ * Initialise a scope (this, or zero it) before its first push. */
+/* clang-format off */
+#define HOTSPAN_SCOPE_INIT {{{0}}}
+/* clang-format on */
 
 /* Makes the span (or context) the current parent of spans started on this
- * thread with hotspan_span_start(), until hotspan_scope_pop(scope).
- * HOTSPAN_ERR_INVALID_ARGUMENT when this scope struct is already pushed. */
+ * thread with hotspan_span_start(), until hotspan_scope_pop(scope). The scope
+ * must be initialised or popped. HOTSPAN_ERR_INVALID_ARGUMENT when this scope
+ * struct is already pushed. */
 HOTSPAN_API hotspan_status hotspan_scope_push(hotspan_scope* scope,
                                               const hotspan_span* span) HOTSPAN_NOEXCEPT;
 HOTSPAN_API hotspan_status hotspan_scope_push_context(
