@@ -1,0 +1,22 @@
+// hotspan bench — counts the heap allocations of the calling thread.
+//
+// allocation_counter.cpp replaces every form of the global operator new with
+// one that bumps a thread-local counter before calling malloc. Only the
+// hot_path_latency program links it, so that its figures say how many
+// allocations one operation costs on the caller's thread (the exporter
+// thread's allocations are its own and not counted here).
+//
+// How to read `allocs/op`: 0 means no operator new on the caller's thread
+// during the timed loop; 1 means one allocation per operation (e.g. the
+// std::string returned by to_traceparent). Allocations made by malloc()
+// directly (not through operator new) are not seen.
+#pragma once
+
+#include <cstdint>
+
+namespace hotspan_bench {
+
+// operator new calls made by the calling thread since it started.
+uint64_t thread_allocations() noexcept;
+
+}  // namespace hotspan_bench

@@ -1,0 +1,183 @@
+// hotspan bench — backend throughput: what the exporter thread can write, per
+// format (binary, jsonl, otlp_json, chrome_json), to /dev/null and to a file
+// in /tmp (removed after each run), for spans with 0, 2 and 8 attributes.
+//
+// Two groups:
+//   direct/<format>/<sink>/attributes:N  pre-built SpanRecord batches of 512
+//       (record_batches.hpp) handed to file_exporter()->export_batch() on the
+//       benchmark thread: the encoder and the sink alone, on one core (the
+//       thread is pinned when HOTSPAN_BENCH_CPU is set).
+//   tracer/<format>/<sink>/attributes:N  one producer thread recording flat
+//       out through a Tracer for a fixed time (flat_out_run.hpp): spans
+//       delivered per second end to end, with the loss counters beside them.
+//
+// How to read: items_per_second = spans/s; bytes_per_second and `bytes/span`
+// are the encoded output (bytes_written()); `MB_per_s` in the tracer group is
+// the same in 10^6 bytes. A format that file_exporter() rejects with
+// std::invalid_argument at run time is skipped and named in the JSON context
+// ("formats_skipped"). `others_busy_cores`: machine_load.hpp.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cpu_placement.hpp"
+#include "flat_out_run.hpp"
+#include "hotspan/hotspan.hpp"
+#include "machine_load.hpp"
+#include "record_batches.hpp"
+#include "spread_statistics.hpp"
+
+namespace {
+
+using hotspan::Format;
+
+constexpr size_t kBatchSize = 512;  // the engine's default export_batch_size
+constexpr size_t kBatchCount = 8;
+constexpr std::chrono::milliseconds kTracerRunTime(400);
+
+struct FormatInfo {
+  Format format;
+  const char* name;
+};
+constexpr FormatInfo kFormats[] = {{Format::binary, "binary"},
+                                   {Format::jsonl, "jsonl"},
+                                   {Format::otlp_json, "otlp_json"},
+                                   {Format::chrome_json, "chrome_json"}};
+
+struct Sink {
+  bool to_file;
+  const char* name;
+};
+constexpr Sink kSinks[] = {{false, "devnull"}, {true, "file"}};
+
+// /dev/null, or a fresh file in /tmp that the destructor removes.
+class SinkPath {
+ public:
+  SinkPath(const Sink& sink, const FormatInfo& format)
+      : _path(sink.to_file ? "/tmp/hotspan-bench-" + std::to_string(getpid()) + "." + format.name
+                           : std::string("/dev/null")),
+        _remove(sink.to_file) {}
+  ~SinkPath() {
+    if (_remove) std::remove(_path.c_str());
+  }
+  SinkPath(const SinkPath&) = delete;
+  SinkPath& operator=(const SinkPath&) = delete;
+  const std::string& path() const noexcept { return _path; }
+
+ private:
+  std::string _path;
+  bool _remove;
+};
+
+hotspan::Resource bench_resource() {
+  hotspan::Resource resource;
+  resource.service_name = "bench";
+  resource.attributes = {{"service.name", "bench"}};
+  resource.clock_anchor_unix_ns = 1'750'000'000'000'000'000u;
+  resource.clock_anchor_monotonic_ns = 1'000'000'000u;
+  resource.process_id = static_cast<uint32_t>(getpid());
+  return resource;
+}
+
+void direct(benchmark::State& state, FormatInfo format, Sink sink) {
+  const int attributes = static_cast<int>(state.range(0));
+  const hotspan_bench::RecordBatches batches(kBatchCount, kBatchSize, attributes);
+  const SinkPath path(sink, format);
+  std::shared_ptr<hotspan::Exporter> exporter = hotspan::file_exporter(path.path(), format.format);
+  exporter->start(bench_resource());
+  hotspan_bench::CallerPin pin;
+
+  size_t next = 0;
+  bool ok = true;
+  for (auto _ : state)
+    ok &= exporter->export_batch(batches.batch(next++));
+  ok &= exporter->flush();
+  const uint64_t bytes = exporter->bytes_written();
+  exporter->shutdown();
+  if (!ok) state.SkipWithError("export_batch() or flush() failed");
+
+  const auto spans = static_cast<int64_t>(state.iterations() * kBatchSize);
+  state.SetItemsProcessed(spans);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["bytes/span"] = benchmark::Counter(spans > 0 ? double(bytes) / spans : 0);
+}
+
+void through_tracer(benchmark::State& state, FormatInfo format, Sink sink) {
+  const int attributes = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    const SinkPath path(sink, format);
+    hotspan::TracerOptions options;
+    options.service_name = "bench";
+    options.exporter = hotspan::file_exporter(path.path(), format.format);
+    hotspan::Tracer tracer(std::move(options));
+    const hotspan_bench::FlatOutResult r =
+        hotspan_bench::run_flat_out(tracer, 1, kTracerRunTime, attributes);
+    hotspan_bench::report_flat_out(state, r);
+    state.counters["bytes/span"] =
+        benchmark::Counter(r.exported > 0 ? double(r.bytes_written) / r.exported : 0);
+    tracer.shutdown();
+  }
+}
+
+// file_exporter() throws std::invalid_argument for a format not built in.
+bool format_available(const FormatInfo& format, std::string& why) {
+  try {
+    hotspan::file_exporter("/dev/null", format.format);
+    return true;
+  } catch (const std::invalid_argument& e) {
+    why = e.what();
+    return false;
+  }
+}
+
+void register_all() {
+  std::string skipped;
+  for (const FormatInfo& format : kFormats) {
+    std::string why;
+    if (!format_available(format, why)) {
+      skipped += (skipped.empty() ? "" : "; ") + std::string(format.name) + ": " + why;
+      continue;
+    }
+    for (const Sink& sink : kSinks) {
+      const std::string suffix = std::string(format.name) + "/" + sink.name;
+      auto* d = benchmark::RegisterBenchmark(
+          ("direct/" + suffix).c_str(),
+          [format, sink](benchmark::State& s) { direct(s, format, sink); });
+      d->ArgName("attributes")->Arg(0)->Arg(2)->Arg(8)->Unit(benchmark::kMicrosecond);
+      hotspan_bench::with_spread(d);
+
+      auto* t = benchmark::RegisterBenchmark(
+          ("tracer/" + suffix).c_str(),
+          [format, sink](benchmark::State& s) { through_tracer(s, format, sink); });
+      t->ArgName("attributes");
+      if (sink.to_file) {
+        t->Arg(2);
+      } else {
+        t->Arg(0)->Arg(2)->Arg(8);
+      }
+      t->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+      hotspan_bench::with_spread(t);
+    }
+  }
+  benchmark::AddCustomContext("formats_skipped", skipped.empty() ? "none" : skipped);
+  benchmark::AddCustomContext("placement", hotspan_bench::placement_description());
+  benchmark::AddCustomContext("batch_size", std::to_string(kBatchSize));
+  benchmark::AddCustomContext("tracer_run_seconds",
+                              std::to_string(kTracerRunTime.count() / 1000.0));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
