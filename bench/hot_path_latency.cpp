@@ -46,14 +46,15 @@ using hotspan_bench::thread_allocations;
 namespace naive = hotspan_bench::naive;
 
 constexpr int64_t kWarmupOperations = 20000;
-// Every kPaceOperations operations the timed loop stops the timer and calls
-// flush(), so that the caller never outruns the exporter thread however the
-// scheduler treats it on a loaded 2-core machine: at most 2 x 1024 spans are
-// in flight against 16384 slots (2.3 MiB of slots, so the working set stays
-// near L2). The exporter thread still runs concurrently (it sleeps only 50 us
-// when idle), returning slots while the caller records. `dropped` says
-// whether this held.
-constexpr int64_t kPaceOperations = 1024;
+// Every kPaceSpans sampled spans (estimated from the sampler's ratio) the
+// timed loop stops the timer and calls flush(), so that the caller never
+// outruns the exporter thread however the scheduler treats it on a loaded
+// 2-core machine: at most 2 x 1024 spans are in flight against 16384 slots
+// (2.3 MiB of slots, so the working set stays near L2). The exporter thread
+// still runs concurrently (it sleeps only 50 us when idle), returning slots
+// while the caller records. `dropped` says whether this held. Unsampled cases
+// under always_off() are not paced at all.
+constexpr int64_t kPaceSpans = 1024;
 
 hotspan::TracerOptions latency_options(std::shared_ptr<hotspan::Sampler> sampler) {
   hotspan::TracerOptions options;
@@ -152,7 +153,10 @@ uint64_t drops(const hotspan::TracerStats& s) {
   return s.dropped_pool_exhausted + s.dropped_queue_full;
 }
 
-using SamplerFactory = std::shared_ptr<hotspan::Sampler> (*)();
+struct SamplerChoice {
+  std::shared_ptr<hotspan::Sampler> (*make)();
+  int64_t pace_operations;  // operations between two flushes; 0 = never
+};
 
 // Where the tracer's exporter thread runs while the caller records.
 enum class Exporter { on_its_own_cpu, on_the_callers_cpu };
@@ -165,27 +169,33 @@ hotspan::Tracer placed_tracer(hotspan::TracerOptions options, Exporter where) {
 }
 
 template <class Case>
-void hotspan_case(benchmark::State& state, SamplerFactory sampler,
+void hotspan_case(benchmark::State& state, SamplerChoice sampler,
                   Exporter where = Exporter::on_its_own_cpu) {
-  hotspan::Tracer tracer = placed_tracer(latency_options(sampler()), where);
+  hotspan::Tracer tracer = placed_tracer(latency_options(sampler.make()), where);
+  const int64_t pace = sampler.pace_operations;
   CallerPin pin;  // after the tracer, so that its exporter thread stays where it was put
   const Case op;
   for (int64_t i = 0; i < kWarmupOperations; ++i) {
     op(tracer, i);
-    if (i % kPaceOperations == 0) tracer.flush();
+    if (pace != 0 && i % pace == 0) tracer.flush();
   }
   tracer.flush();
 
   const hotspan::TracerStats before = tracer.stats();
   const LoopMeter meter;
-  int64_t i = 0, until_flush = kPaceOperations;
-  for (auto _ : state) {
-    op(tracer, i++);
-    if (--until_flush == 0) {
-      state.PauseTiming();
-      tracer.flush();
-      state.ResumeTiming();
-      until_flush = kPaceOperations;
+  int64_t i = 0, until_flush = pace;
+  if (pace == 0) {
+    for (auto _ : state)
+      op(tracer, i++);
+  } else {
+    for (auto _ : state) {
+      op(tracer, i++);
+      if (--until_flush == 0) {
+        state.PauseTiming();
+        tracer.flush();
+        state.ResumeTiming();
+        until_flush = pace;
+      }
     }
   }
   const hotspan::TracerStats after = tracer.stats();
@@ -392,15 +402,19 @@ void reference_line_handoff(benchmark::State& state, const char* helper_cpu_vari
 
 // ---------------------------------------------------------------------------
 
-std::shared_ptr<hotspan::Sampler> off() {
+std::shared_ptr<hotspan::Sampler> make_off() {
   return hotspan::always_off();
 }
-std::shared_ptr<hotspan::Sampler> ratio() {
+std::shared_ptr<hotspan::Sampler> make_ratio() {
   return hotspan::trace_id_ratio(0.01);
 }
-std::shared_ptr<hotspan::Sampler> on() {
+std::shared_ptr<hotspan::Sampler> make_on() {
   return nullptr;
-}  // the default: parent_based(always_on())
+}  // parent_based(always_on())
+
+constexpr SamplerChoice off{make_off, 0};
+constexpr SamplerChoice ratio{make_ratio, kPaceSpans * 100};
+constexpr SamplerChoice on{make_on, kPaceSpans};
 
 void register_all() {
   using hotspan_bench::with_spread;
@@ -465,7 +479,7 @@ int main(int argc, char** argv) {
                               hotspan::detail::g_clock_is_tsc
                                   ? "hotspan::detail::now_ticks() (RDTSC)"
                                   : "hotspan::detail::now_ticks() (CLOCK_MONOTONIC)");
-  benchmark::AddCustomContext("pace_operations", std::to_string(kPaceOperations));
+  benchmark::AddCustomContext("pace_spans", std::to_string(kPaceSpans));
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -533,12 +533,13 @@ class Report:
         s = ["## Hot path latency (caller's thread)\n"]
         if not r.present:
             return s[0] + "Not run.\n"
-        pace = r.context.get("pace_operations", "4096")
+        pace = r.context.get("pace_spans", "1024")
         s.append(
             "Noop exporter; 16,384 slots per thread; the exporter thread sleeps 50 µs when idle. "
-            f"Every {pace} operations the timed loop pauses the timer and calls `flush()`, so that "
-            "the caller never outruns the exporter thread on a loaded machine (`dropped` shows it "
-            "held: a case that drops measures the drop path). `allocs/op` counts operator new "
+            f"Every {pace} sampled spans the timed loop pauses the timer and calls `flush()`, so "
+            "that the caller never outruns the exporter thread on a loaded machine (`dropped` shows it "
+            "held: a case that drops measures the drop path); cases under `always_off()` are not "
+            "paced. `allocs/op` counts operator new "
             "on the caller's thread (bench/allocation_counter.cpp). The naive tracer "
             "(bench/naive_tracer.hpp: mutex + `std::vector<NaiveSpan>` with `std::string` fields, "
             "export synchronous under the lock) does the same work for each case. "
