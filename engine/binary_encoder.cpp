@@ -1,15 +1,21 @@
 // hotspan — binary format writer.
+//
+// Throughput matters here: this runs on the exporter thread for every span, so
+// spans are written straight into the output block through a ByteWriter (one
+// bound reserved per span, raw stores), strings are interned in a flat hash
+// table, and the spans frame is never copied: when a batch defines new
+// strings, their (small) strings frame is inserted in front of it afterwards.
 #include "binary_encoder.hpp"
 
-#include <xxhash.h>
+#include "string_interner.hpp"  // brings XXH3, inlined
 
 #include <array>
-#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "binary_format.hpp"
+#include "byte_writer.hpp"
 #include "hotspan/version.hpp"
 #include "varint.hpp"
 
@@ -18,23 +24,31 @@ namespace {
 
 using namespace binary;
 
-// Heterogeneous lookup: finding a string_view allocates nothing.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return XXH3_64bits(s.data(), s.size()); }
-};
+// Frame framing around a payload written in place: begin() leaves room for
+// the header, end() patches the length and appends the checksum.
+size_t begin_frame(ByteWriter& w, FrameType type) {
+  w.reserve(kFrameHeaderBytes);
+  const size_t start = w.position();
+  w.byte(static_cast<uint8_t>(type));
+  w.fixed<uint32_t>(0);
+  return start;
+}
 
-// Appends one frame: header, the payload produced by `fill`, checksum.
-template <class Fill>
-void append_frame(std::string& out, FrameType type, Fill&& fill) {
-  const size_t start = out.size();
-  out.push_back(static_cast<char>(type));
-  put_fixed<uint32_t>(out, 0);  // length, patched below
-  fill(out);
-  const size_t payload = out.size() - start - kFrameHeaderBytes;
-  const auto length = static_cast<uint32_t>(payload);
-  std::memcpy(out.data() + start + 1, &length, sizeof(length));
-  put_fixed<uint64_t>(out, XXH3_64bits(out.data() + start, out.size() - start));
+void end_frame(ByteWriter& w, size_t start) {
+  const auto length = static_cast<uint32_t>(w.position() - start - kFrameHeaderBytes);
+  std::memcpy(w.at(start + 1), &length, sizeof(length));
+  const uint64_t checksum = XXH3_64bits(w.at(start), w.position() - start);
+  w.reserve(kChecksumBytes);
+  w.fixed<uint64_t>(checksum);
+}
+
+size_t attributes_bound(std::span<const AttributeView> attributes) noexcept {
+  size_t n = ByteWriter::kMaxVarint;
+  for (const AttributeView& a : attributes) {
+    n += 2 * ByteWriter::kMaxVarint + a.key.size() + 1 + 8;
+    if (const auto* s = std::get_if<3>(&a.value)) n += s->size();
+  }
+  return n;
 }
 
 class BinaryRecordEncoder final : public RecordEncoder {
@@ -46,20 +60,42 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   void encode(std::span<const SpanRecord> records, std::string& out) override {
     if (!_header_in_file) write_header(out);
-    if (_drops_pending) write_losses(out, FrameType::drops);
-    _payload.clear();
-    _new_strings_begin = _strings.size();
-    encode_spans(records);
-    if (_strings.size() > _new_strings_begin) write_strings(out);
+    if (_drops_pending) write_losses(out, false, FrameType::drops);
     if (records.empty()) return;
-    // The spans payload was built apart because its new strings must precede it.
-    append_frame(out, FrameType::spans, [&](std::string& o) { o.append(_payload); });
+    const size_t new_strings_begin = _strings.size();
+    size_t frame_start;
+    {
+      ByteWriter w(out);
+      frame_start = begin_frame(w, FrameType::spans);
+      encode_spans(w, records);
+      end_frame(w, frame_start);
+    }
+    if (_strings.size() > new_strings_begin) {
+      // Rare (a batch with names or keys not seen before in this file): the
+      // strings frame must precede the spans that use it.
+      std::string strings;
+      {
+        ByteWriter w(strings);
+        const size_t start = begin_frame(w, FrameType::strings);
+        size_t bound = 2 * ByteWriter::kMaxVarint;
+        for (size_t i = new_strings_begin; i < _strings.size(); ++i) {
+          bound += ByteWriter::kMaxVarint + _strings[i].size();
+        }
+        w.reserve(bound);
+        w.varint(new_strings_begin);
+        w.varint(_strings.size() - new_strings_begin);
+        for (size_t i = new_strings_begin; i < _strings.size(); ++i)
+          w.string(_strings[i]);
+        end_frame(w, start);
+      }
+      out.insert(frame_start, strings);
+    }
     _spans_in_block = records.size();
   }
 
   void finish(std::string& out) override {
     if (!_header_in_file) write_header(out);
-    write_losses(out, FrameType::end);
+    write_losses(out, true, FrameType::end);
   }
 
   void record_drops(const TracerStats& s) override {
@@ -75,11 +111,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
       _spans_total += _spans_in_block;
       _committed_strings = _strings.size();
     } else {
-      // Forget what the lost block defined: it is not in the file.
-      while (_strings.size() > _committed_strings) {
-        _index.erase(_strings.back());
-        _strings.pop_back();
-      }
+      _strings.rollback(_committed_strings);  // the lost block defined them: not in the file
     }
     _header_in_block = _drops_in_block = false;
     _spans_in_block = 0;
@@ -89,121 +121,120 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
  private:
   void write_header(std::string& out) {
-    out.append(reinterpret_cast<const char*>(kMagic), sizeof(kMagic));
-    put_fixed<uint16_t>(out, kMajorVersion);
-    put_fixed<uint16_t>(out, kMinorVersion);
-    append_frame(out, FrameType::header, [&](std::string& o) {
-      put_varint(o, _resource.clock_anchor_unix_ns);
-      put_varint(o, _resource.clock_anchor_monotonic_ns);
-      put_varint(o, _resource.process_id);
-      put_bytes(o, _resource.service_name);
-      put_varint(o, _resource.attributes.size());
-      for (const auto& [key, value] : _resource.attributes) {
-        put_bytes(o, key);
-        put_bytes(o, value);
-      }
-      put_bytes(o, std::string("hotspan ") + version_string);
-    });
+    ByteWriter w(out);
+    size_t bound =
+        sizeof(kMagic) + 4 + 5 * ByteWriter::kMaxVarint + _resource.service_name.size() + 32;
+    for (const auto& [k, v] : _resource.attributes)
+      bound += 2 * ByteWriter::kMaxVarint + k.size() + v.size();
+    w.reserve(bound);
+    w.bytes(kMagic, sizeof(kMagic));
+    w.fixed<uint16_t>(kMajorVersion);
+    w.fixed<uint16_t>(kMinorVersion);
+    const size_t start = begin_frame(w, FrameType::header);
+    w.varint(_resource.clock_anchor_unix_ns);
+    w.varint(_resource.clock_anchor_monotonic_ns);
+    w.varint(_resource.process_id);
+    w.string(_resource.service_name);
+    w.varint(_resource.attributes.size());
+    for (const auto& [key, value] : _resource.attributes) {
+      w.string(key);
+      w.string(value);
+    }
+    w.string(std::string("hotspan ") + version_string);
+    end_frame(w, start);
     _header_in_block = true;
   }
 
-  void write_losses(std::string& out, FrameType type) {
-    append_frame(out, type, [&](std::string& o) {
-      if (type == FrameType::end) put_varint(o, _spans_total + _spans_in_block);
-      for (uint64_t v : _losses)
-        put_varint(o, v);
-    });
+  void write_losses(std::string& out, bool with_count, FrameType type) {
+    ByteWriter w(out);
+    w.reserve((kLossCounters + 1) * ByteWriter::kMaxVarint);
+    const size_t start = begin_frame(w, type);
+    if (with_count) w.varint(_spans_total + _spans_in_block);
+    for (uint64_t v : _losses)
+      w.varint(v);
+    end_frame(w, start);
     _drops_in_block = true;
   }
 
-  void write_strings(std::string& out) {
-    append_frame(out, FrameType::strings, [&](std::string& o) {
-      put_varint(o, _new_strings_begin);
-      put_varint(o, _strings.size() - _new_strings_begin);
-      for (size_t i = _new_strings_begin; i < _strings.size(); ++i)
-        put_bytes(o, _strings[i]);
-    });
-  }
-
   // A string reference: even = table index × 2, odd = inline length × 2 + 1.
-  void put_strref(std::string_view s) {
-    auto it = _index.find(s);
-    if (it != _index.end()) {
-      put_varint(_payload, uint64_t{it->second} << 1);
-      return;
+  void put_strref(ByteWriter& w, std::string_view s) {
+    if (const auto index = _strings.intern(s)) {
+      w.varint(uint64_t{*index} << 1);
+    } else {  // the table is full: inline
+      w.varint((uint64_t{s.size()} << 1) | 1);
+      w.bytes(s.data(), s.size());
     }
-    if (_strings.size() < kMaxInternedStrings) {
-      const auto index = static_cast<uint32_t>(_strings.size());
-      _strings.emplace_back(s);
-      _index.emplace(_strings.back(), index);
-      put_varint(_payload, uint64_t{index} << 1);
-      return;
-    }
-    put_varint(_payload, (uint64_t{s.size()} << 1) | 1);
-    _payload.append(s);
   }
 
-  void put_attributes(std::span<const AttributeView> attributes) {
-    put_varint(_payload, attributes.size());
+  void put_attributes(ByteWriter& w, std::span<const AttributeView> attributes) {
+    w.varint(attributes.size());
     for (const AttributeView& a : attributes) {
-      put_strref(a.key);
+      put_strref(w, a.key);
       switch (a.value.index()) {
         case 0:
-          _payload.push_back(static_cast<char>(ValueTag::boolean));
-          _payload.push_back(std::get<0>(a.value) ? 1 : 0);
+          w.byte(static_cast<uint8_t>(ValueTag::boolean));
+          w.byte(*std::get_if<0>(&a.value) ? 1 : 0);
           break;
         case 1:
-          _payload.push_back(static_cast<char>(ValueTag::integer));
-          put_varint(_payload, zigzag_encode(std::get<1>(a.value)));
+          w.byte(static_cast<uint8_t>(ValueTag::integer));
+          w.varint(zigzag_encode(*std::get_if<1>(&a.value)));
           break;
         case 2:
-          _payload.push_back(static_cast<char>(ValueTag::floating));
-          put_fixed<double>(_payload, std::get<2>(a.value));
+          w.byte(static_cast<uint8_t>(ValueTag::floating));
+          w.fixed<double>(*std::get_if<2>(&a.value));
           break;
         default:
-          _payload.push_back(static_cast<char>(ValueTag::string));
-          put_bytes(_payload, std::get<3>(a.value));
+          w.byte(static_cast<uint8_t>(ValueTag::string));
+          w.string(*std::get_if<3>(&a.value));
           break;
       }
     }
   }
 
-  void encode_spans(std::span<const SpanRecord> records) {
-    if (records.empty()) return;
+  void encode_spans(ByteWriter& w, std::span<const SpanRecord> records) {
     uint64_t previous_start = records.front().start_unix_ns;
-    put_varint(_payload, previous_start);
-    put_varint(_payload, records.size());
+    w.reserve(2 * ByteWriter::kMaxVarint);
+    w.varint(previous_start);
+    w.varint(records.size());
     const TraceId* previous_trace = nullptr;
     for (const SpanRecord& r : records) {
-      const bool same_trace = previous_trace != nullptr && *previous_trace == r.trace_id;
       const bool extras = !r.status_message.empty() || r.dropped_attributes != 0 ||
                           r.dropped_events != 0 || !r.events.empty();
+      size_t bound =
+          64 + 6 * ByteWriter::kMaxVarint + r.name.size() + attributes_bound(r.attributes);
+      if (extras) {
+        bound += 4 * ByteWriter::kMaxVarint + r.status_message.size();
+        for (const EventView& e : r.events) {
+          bound += 2 * ByteWriter::kMaxVarint + e.name.size() + attributes_bound(e.attributes);
+        }
+      }
+      w.reserve(bound);
+
+      const bool same_trace = previous_trace != nullptr && *previous_trace == r.trace_id;
       uint8_t flags = static_cast<uint8_t>(static_cast<uint8_t>(r.kind) & kKindMask);
       flags |= static_cast<uint8_t>((static_cast<uint8_t>(r.status) << kStatusShift) & kStatusMask);
       if (r.parent_span_id.valid()) flags |= kHasParent;
       if (same_trace) flags |= kSameTrace;
       if (extras) flags |= kHasExtras;
-      _payload.push_back(static_cast<char>(flags));
-      if (!same_trace) {
-        _payload.append(reinterpret_cast<const char*>(r.trace_id.bytes.data()), 16);
-      }
-      put_span_id(r.span_id);
-      if (r.parent_span_id.valid()) put_span_id(r.parent_span_id);
-      put_strref(r.name);
-      put_varint(_payload, zigzag_encode(static_cast<int64_t>(r.start_unix_ns - previous_start)));
-      put_varint(_payload, zigzag_encode(static_cast<int64_t>(r.end_unix_ns - r.start_unix_ns)));
-      put_varint(_payload, r.thread_id);
-      put_attributes(r.attributes);
+      w.byte(flags);
+      if (!same_trace) w.bytes(r.trace_id.bytes.data(), 16);
+      // Span ids big-endian: the byte order of their hex form and of the W3C header.
+      w.fixed<uint64_t>(__builtin_bswap64(r.span_id.value));
+      if (r.parent_span_id.valid()) w.fixed<uint64_t>(__builtin_bswap64(r.parent_span_id.value));
+      put_strref(w, r.name);
+      w.varint(zigzag_encode(static_cast<int64_t>(r.start_unix_ns - previous_start)));
+      w.varint(zigzag_encode(static_cast<int64_t>(r.end_unix_ns - r.start_unix_ns)));
+      w.varint(r.thread_id);
+      put_attributes(w, r.attributes);
       if (extras) {
-        put_bytes(_payload, r.status_message);
-        put_varint(_payload, r.dropped_attributes);
-        put_varint(_payload, r.dropped_events);
-        put_varint(_payload, r.events.size());
+        w.string(r.status_message);
+        w.varint(r.dropped_attributes);
+        w.varint(r.dropped_events);
+        w.varint(r.events.size());
         for (const EventView& e : r.events) {
-          put_strref(e.name);
-          put_varint(_payload,
-                     zigzag_encode(static_cast<int64_t>(e.time_unix_ns - r.start_unix_ns)));
-          put_attributes(e.attributes);
+          put_strref(w, e.name);
+          w.varint(zigzag_encode(static_cast<int64_t>(e.time_unix_ns - r.start_unix_ns)));
+          put_attributes(w, e.attributes);
         }
       }
       previous_start = r.start_unix_ns;
@@ -211,19 +242,9 @@ class BinaryRecordEncoder final : public RecordEncoder {
     }
   }
 
-  void put_span_id(SpanId id) {
-    // Big-endian: the byte order of the id's hex form and of the W3C header.
-    const uint64_t be = __builtin_bswap64(id.value);
-    put_fixed<uint64_t>(_payload, be);
-  }
-
   Resource _resource;
-  std::string _payload;
-  // index → string, in file order; a deque so that the views in _index stay valid.
-  std::deque<std::string> _strings;
-  std::unordered_map<std::string_view, uint32_t, StringHash, std::equal_to<>> _index;
+  StringInterner _strings{kMaxInternedStrings};
   size_t _committed_strings = 0;
-  size_t _new_strings_begin = 0;
   std::array<uint64_t, kLossCounters> _losses{};
   uint64_t _spans_total = 0;
   size_t _spans_in_block = 0;

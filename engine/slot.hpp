@@ -93,6 +93,11 @@ inline size_t utf8_prefix_length(std::string_view s, size_t max) noexcept {
   return ((static_cast<unsigned char>(s[n]) & 0xC0) != 0x80) ? n : max;
 }
 
+// memcpy of a string_view's bytes; an empty view may have a null data().
+inline void copy_chars(std::byte* dst, std::string_view s) noexcept {
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+}
+
 template <class T>
 inline T load_unaligned(const std::byte* p) noexcept {
   T v;

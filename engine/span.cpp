@@ -89,7 +89,7 @@ bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredV
   p[1] = static_cast<std::byte>(v.type);
   store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
   p += kEntryHeaderBytes;
-  std::memcpy(p, key.data(), key.size());
+  copy_chars(p, key);
   p += key.size();
   switch (v.type) {
     case ValueType::boolean:
@@ -103,7 +103,7 @@ bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredV
       break;
     case ValueType::string:
       store_unaligned(p, static_cast<uint16_t>(v.string.size()));
-      std::memcpy(p + 2, v.string.data(), v.string.size());
+      copy_chars(p + 2, v.string);
       break;
     case ValueType::type_name:
       store_unaligned(p, static_cast<const char*>(v.pointer));
@@ -145,7 +145,7 @@ bool begin_event(Slot& s, std::string_view name) noexcept {
   p[1] = std::byte{0};
   store_unaligned(p + 2, static_cast<uint16_t>(name.size()));
   store_unaligned(p + kEntryHeaderBytes, now_ticks());
-  std::memcpy(p + kEntryHeaderBytes + 8, name.data(), name.size());
+  copy_chars(p + kEntryHeaderBytes + 8, name);
   s.used += static_cast<uint32_t>(need);
   ++s.events;
   return true;
@@ -170,7 +170,7 @@ void set_status(Slot& s, StatusCode code, std::string_view description) noexcept
   p[0] = static_cast<std::byte>(EntryTag::status_message);
   p[1] = std::byte{0};
   store_unaligned(p + 2, static_cast<uint16_t>(description.size()));
-  std::memcpy(p + kEntryHeaderBytes, description.data(), description.size());
+  copy_chars(p + kEntryHeaderBytes, description);
   s.status_message_offset = s.used + static_cast<uint32_t>(kEntryHeaderBytes);
   s.status_message_len = static_cast<uint16_t>(description.size());
   s.used += static_cast<uint32_t>(need);

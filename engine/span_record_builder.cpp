@@ -12,6 +12,7 @@ void SpanRecordBuilder::clear() noexcept {
   _records.clear();
   _ranges.clear();
   _attributes.clear();
+  _event_attributes.clear();
   _events.clear();
   _event_ranges.clear();
   _rendered.clear();
@@ -102,50 +103,52 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
     r.status_message = render_error(s.status_category, s.status_value);
   }
 
-  // Two passes over the log: span attributes first, so that they are
-  // contiguous in _attributes, then events with their attributes.
+  // One pass over the log. Span attributes and event attributes go to
+  // separate vectors, so each span's and each event's are contiguous.
   Ranges ranges{_attributes.size(), 0, _events.size(), 0};
-  const std::byte* const begin = data + s.name_len;
+  const std::byte* p = data + s.name_len;
   const std::byte* const end = data + s.used;
-  for (const std::byte* p = begin; p != nullptr && p < end;) {
-    const auto tag = static_cast<EntryTag>(p[0]);
-    if (tag == EntryTag::attribute) {
-      AttributeView a;
-      p = read_attribute(p, a);
-      // Keep the last value of a repeated key, at the first one's position.
-      bool replaced = false;
-      for (size_t i = ranges.attributes_begin; i < _attributes.size(); ++i) {
-        if (_attributes[i].key == a.key) {
-          _attributes[i].value = a.value;
-          replaced = true;
-          break;
+  while (p != nullptr && p < end) {
+    switch (static_cast<EntryTag>(p[0])) {
+      case EntryTag::attribute: {
+        AttributeView a;
+        p = read_attribute(p, a);
+        // A key set twice keeps its last value, at the first one's position.
+        bool replaced = false;
+        for (size_t i = ranges.attributes_begin; i < _attributes.size(); ++i) {
+          if (_attributes[i].key == a.key) {
+            _attributes[i].value = a.value;
+            replaced = true;
+            break;
+          }
         }
+        if (!replaced) _attributes.push_back(a);
+        break;
       }
-      if (!replaced) _attributes.push_back(a);
-    } else {
-      p = skip_entry(p);
+      case EntryTag::event: {
+        const auto name_len = load_unaligned<uint16_t>(p + 2);
+        const auto ticks = load_unaligned<uint64_t>(p + kEntryHeaderBytes);
+        const auto* name = reinterpret_cast<const char*>(p + kEntryHeaderBytes + 8);
+        _events.push_back(EventView{std::string_view(name, name_len), clock.to_unix_ns(ticks), {}});
+        _event_ranges.push_back(EventRange{_event_attributes.size(), 0});
+        p += kEntryHeaderBytes + 8 + name_len;
+        break;
+      }
+      case EntryTag::event_attribute: {
+        AttributeView a;
+        p = read_attribute(p, a);
+        if (_event_ranges.size() > ranges.events_begin) {  // an event of this span precedes it
+          _event_attributes.push_back(a);
+          ++_event_ranges.back().attributes_count;
+        }
+        break;
+      }
+      default:
+        p = skip_entry(p);
+        break;
     }
   }
   ranges.attributes_count = _attributes.size() - ranges.attributes_begin;
-
-  for (const std::byte* p = begin; p != nullptr && p < end;) {
-    const auto tag = static_cast<EntryTag>(p[0]);
-    if (tag == EntryTag::event) {
-      const auto name_len = load_unaligned<uint16_t>(p + 2);
-      const auto ticks = load_unaligned<uint64_t>(p + kEntryHeaderBytes);
-      const auto* name = reinterpret_cast<const char*>(p + kEntryHeaderBytes + 8);
-      _events.push_back(EventView{std::string_view(name, name_len), clock.to_unix_ns(ticks), {}});
-      _event_ranges.push_back(EventRange{_attributes.size(), 0});
-      p += kEntryHeaderBytes + 8 + name_len;
-    } else if (tag == EntryTag::event_attribute && _event_ranges.size() > ranges.events_begin) {
-      AttributeView a;
-      p = read_attribute(p, a);
-      _attributes.push_back(a);
-      ++_event_ranges.back().attributes_count;
-    } else {
-      p = skip_entry(p);
-    }
-  }
   ranges.events_count = _events.size() - ranges.events_begin;
   _records.push_back(r);
   _ranges.push_back(ranges);
@@ -188,9 +191,9 @@ std::span<const SpanRecord> SpanRecordBuilder::records() {
     _records[i].events =
         std::span<const EventView>(_events.data() + r.events_begin, r.events_count);
     for (size_t e = r.events_begin; e < r.events_begin + r.events_count; ++e) {
-      _events[e].attributes =
-          std::span<const AttributeView>(_attributes.data() + _event_ranges[e].attributes_begin,
-                                         _event_ranges[e].attributes_count);
+      _events[e].attributes = std::span<const AttributeView>(
+          _event_attributes.data() + _event_ranges[e].attributes_begin,
+          _event_ranges[e].attributes_count);
     }
   }
   return _records;

@@ -48,7 +48,8 @@ class SpanRecordBuilder {
 
   std::vector<SpanRecord> _records;
   std::vector<Ranges> _ranges;
-  std::vector<AttributeView> _attributes;
+  std::vector<AttributeView> _attributes;        // span attributes, span after span
+  std::vector<AttributeView> _event_attributes;  // event attributes, event after event
   std::vector<EventView> _events;
   std::vector<EventRange> _event_ranges;
   std::deque<std::string> _rendered;  // demangled names, error messages: stable addresses

@@ -55,9 +55,8 @@ bool TickConverter::calibrated() const noexcept {
 double TickConverter::since_start_ns(uint64_t ticks) const noexcept {
   // Most ticks are newer than the last anchor: extrapolate from the last
   // segment, whose rate is cached when the anchor is taken.
-  if (ticks >= _anchors.back().ticks) {
-    const auto delta = static_cast<double>(ticks - _anchors.back().ticks);
-    return _last_since_start_ns + delta * _last_rate;
+  if (ticks >= _last_ticks) {
+    return _last_since_start_ns + static_cast<double>(ticks - _last_ticks) * _last_rate;
   }
   // Otherwise the segment [i, i+1] containing `ticks`, or the oldest one.
   auto it = std::upper_bound(_anchors.begin(), _anchors.end(), ticks,
@@ -75,7 +74,7 @@ double TickConverter::since_start_ns(uint64_t ticks) const noexcept {
 }
 
 uint64_t TickConverter::to_unix_ns(uint64_t ticks) const noexcept {
-  if (!_tsc || _anchors.size() < 2) {
+  if (_last_ticks == UINT64_MAX) {
     // Monotonic ticks (or no rate yet: treat ticks as nanoseconds).
     return _start_unix_ns + (ticks - _start_monotonic_ns);
   }

@@ -48,6 +48,7 @@ class TickConverter {
   std::deque<Anchor> _anchors;
   uint64_t _start_unix_ns;
   uint64_t _start_monotonic_ns;
+  uint64_t _last_ticks = UINT64_MAX;  // the newest anchor's ticks (no fast path before 2 anchors)
   double _last_rate = 1.0;            // ns per tick over the newest segment
   double _last_since_start_ns = 0.0;  // the newest anchor, in ns since the start
 };

@@ -111,7 +111,7 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
     name_len = detail::utf8_prefix_length(name, max_name);
     s->strings_truncated = 1;
   }
-  std::memcpy(s->data(), name.data(), name_len);
+  detail::copy_chars(s->data(), name.substr(0, name_len));
   s->name_len = static_cast<uint16_t>(name_len);
   s->used = static_cast<uint32_t>(name_len);
   s->end_ticks = 0;

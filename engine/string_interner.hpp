@@ -1,0 +1,79 @@
+// hotspan — the binary writer's per-file string table: string → index.
+//
+// Open addressing with linear probing over a power-of-two array of (hash,
+// index) pairs; the strings themselves live in a vector in index order. A lookup is one XXH3 of the
+// string (inlined: names and keys are short), usually one probe, and one compare; no allocation
+// unless the string is new. Entries can be removed from the end only (a batch that did not reach
+// the file forgets the strings it defined), which is what rollback() does.
+#pragma once
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotspan::detail {
+
+class StringInterner {
+ public:
+  explicit StringInterner(size_t max_strings) : _max(max_strings) { _slots.resize(1024); }
+
+  // The index of `s`, adding it when new; nullopt when the table is full.
+  std::optional<uint32_t> intern(std::string_view s) {
+    const uint64_t h = XXH3_64bits(s.data(), s.size());
+    const size_t mask = _slots.size() - 1;
+    size_t i = h & mask;
+    for (;; i = (i + 1) & mask) {
+      const Entry& e = _slots[i];
+      if (e.index == kEmpty) break;
+      // The 64-bit hash all but decides; the bytes are still compared.
+      if (e.hash == h && std::string_view(_strings[e.index]) == s) return e.index;
+    }
+    if (_strings.size() >= _max) return std::nullopt;
+    const auto index = static_cast<uint32_t>(_strings.size());
+    _strings.emplace_back(s);
+    _hashes.push_back(h);
+    _slots[i] = Entry{h, index};
+    if (_strings.size() * 2 > _slots.size()) rehash(_slots.size() * 2);
+    return index;
+  }
+
+  size_t size() const noexcept { return _strings.size(); }
+  const std::string& operator[](size_t i) const noexcept { return _strings[i]; }
+
+  // Forgets the strings with index >= `size`.
+  void rollback(size_t size) {
+    if (size >= _strings.size()) return;
+    _strings.resize(size);
+    _hashes.resize(size);
+    rehash(_slots.size());
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Entry {
+    uint64_t hash = 0;
+    uint32_t index = kEmpty;
+  };
+
+  void rehash(size_t capacity) {
+    _slots.assign(capacity, Entry{});
+    for (uint32_t index = 0; index < _strings.size(); ++index) {
+      size_t i = _hashes[index] & (capacity - 1);
+      while (_slots[i].index != kEmpty)
+        i = (i + 1) & (capacity - 1);
+      _slots[i] = Entry{_hashes[index], index};
+    }
+  }
+
+  size_t _max;
+  std::vector<Entry> _slots;
+  std::vector<std::string> _strings;
+  std::vector<uint64_t> _hashes;
+};
+
+}  // namespace hotspan::detail
