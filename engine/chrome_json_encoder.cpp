@@ -107,23 +107,20 @@ class ChromeJsonEncoder final : public RecordEncoder {
   void write_opening(std::string& out) {
     out.append(R"({"displayTimeUnit":"ns","traceEvents":[)"
                "\n"
-               R"({"ph":"M","name":"process_name","pid":)");
+               R"({"ph":"M","pid":)");
     write_uint(out, _pid);
-    out.append(R"(,"args":{"name":)");
+    out.append(R"(,"name":"process_name","args":{"name":)");
     write_string(out, _service_name);
     out.append("}}\n");
     _opening_pending = true;
   }
 
-  // `,{"ph":"<ph>","name":<name>,"cat":<cat>,"ts":<ts>` — shared head of X and i.
-  void write_event_head(std::string& out, std::string_view ph, std::string_view name,
-                        std::string_view cat, uint64_t ts_ns) {
+  // `,{"ph":"<ph>","ts":<ts>` — the head of X and i events. ph and ts come
+  // first: some readers (older Perfetto builds) scan an event's keys in order
+  // for them and stop at the first string with a \u escape.
+  void write_event_head(std::string& out, std::string_view ph, uint64_t ts_ns) {
     out.append(R"(,{"ph":)");
     write_string(out, ph);
-    out.append(R"(,"name":)");
-    write_string(out, name);
-    out.append(R"(,"cat":)");
-    write_string(out, cat);
     out.append(R"(,"ts":)");
     write_micros(out, ts_ns);
   }
@@ -135,19 +132,27 @@ class ChromeJsonEncoder final : public RecordEncoder {
     write_uint(out, tid);
   }
 
+  void write_name_and_category(std::string& out, std::string_view name, std::string_view cat) {
+    out.append(R"(,"name":)");
+    write_string(out, name);
+    out.append(R"(,"cat":)");
+    write_string(out, cat);
+  }
+
   void write_thread_name(std::string& out, uint32_t tid) {
-    out.append(R"(,{"ph":"M","name":"thread_name")");
+    out.append(R"(,{"ph":"M")");
     write_thread(out, tid);
-    out.append(R"(,"args":{"name":"thread )");
+    out.append(R"(,"name":"thread_name","args":{"name":"thread )");
     write_uint(out, tid);
     out.append("\"}}\n");
   }
 
   void write_span(std::string& out, const SpanRecord& record) {
-    write_event_head(out, "X", record.name, to_string(record.kind), record.start_unix_ns);
+    write_event_head(out, "X", record.start_unix_ns);
     out.append(R"(,"dur":)");
     write_micros(out, duration_ns(record));
     write_thread(out, record.thread_id);
+    write_name_and_category(out, record.name, to_string(record.kind));
     out.append(R"(,"args":{"trace_id":")");
     append_hex(out, record.trace_id);
     out.append(R"(","span_id":")");
@@ -167,9 +172,10 @@ class ChromeJsonEncoder final : public RecordEncoder {
   }
 
   void write_event(std::string& out, const SpanRecord& record, const EventView& event) {
-    write_event_head(out, "i", event.name, "event", event.time_unix_ns);
+    write_event_head(out, "i", event.time_unix_ns);
     out.append(R"(,"s":"t")");
     write_thread(out, record.thread_id);
+    write_name_and_category(out, event.name, "event");
     out.append(R"(,"args":{"trace_id":")");
     append_hex(out, record.trace_id);
     out.append(R"(","span_id":")");

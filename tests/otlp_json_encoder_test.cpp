@@ -377,7 +377,8 @@ TEST_CASE("otlp_json: status codes, cancelled as an error", "[otlp_json]") {
   }
 }
 
-TEST_CASE("otlp_json: roots have no parentSpanId; empty attributes and events", "[otlp_json]") {
+TEST_CASE("otlp_json: roots have no parentSpanId, empty attributes and events are empty arrays",
+          "[otlp_json]") {
   SpanRecord root;
   root.trace_id = example_trace_id();
   root.span_id = SpanId{1};
