@@ -9,6 +9,7 @@
 
 #include "string_interner.hpp"  // brings XXH3, inlined
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -157,8 +158,11 @@ class BinaryRecordEncoder final : public RecordEncoder {
   }
 
   // A string reference: even = table index × 2, odd = inline length × 2 + 1.
-  void put_strref(ByteWriter& w, std::string_view s) {
-    if (const auto index = _strings.intern(s)) {
+  // `hint` remembers the index last written at the same position (span name,
+  // i-th key, ...), the likely one for this span too.
+  void put_strref(ByteWriter& w, std::string_view s, uint32_t& hint) {
+    if (const auto index = _strings.intern(s, hint)) {
+      hint = *index;
       w.varint(uint64_t{*index} << 1);
     } else {  // the table is full: inline
       w.varint((uint64_t{s.size()} << 1) | 1);
@@ -168,8 +172,9 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   void put_attributes(ByteWriter& w, std::span<const AttributeView> attributes) {
     w.varint(attributes.size());
-    for (const AttributeView& a : attributes) {
-      put_strref(w, a.key);
+    for (size_t i = 0; i < attributes.size(); ++i) {
+      const AttributeView& a = attributes[i];
+      put_strref(w, a.key, _key_hints[std::min(i, _key_hints.size() - 1)]);
       switch (a.value.index()) {
         case 0:
           w.byte(static_cast<uint8_t>(ValueTag::boolean));
@@ -221,7 +226,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
       // Span ids big-endian: the byte order of their hex form and of the W3C header.
       w.fixed<uint64_t>(__builtin_bswap64(r.span_id.value));
       if (r.parent_span_id.valid()) w.fixed<uint64_t>(__builtin_bswap64(r.parent_span_id.value));
-      put_strref(w, r.name);
+      put_strref(w, r.name, _name_hint);
       w.varint(zigzag_encode(static_cast<int64_t>(r.start_unix_ns - previous_start)));
       w.varint(zigzag_encode(static_cast<int64_t>(r.end_unix_ns - r.start_unix_ns)));
       w.varint(r.thread_id);
@@ -232,7 +237,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
         w.varint(r.dropped_events);
         w.varint(r.events.size());
         for (const EventView& e : r.events) {
-          put_strref(w, e.name);
+          put_strref(w, e.name, _event_hint);
           w.varint(zigzag_encode(static_cast<int64_t>(e.time_unix_ns - r.start_unix_ns)));
           put_attributes(w, e.attributes);
         }
@@ -244,6 +249,9 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   Resource _resource;
   StringInterner _strings{kMaxInternedStrings};
+  uint32_t _name_hint = 0;
+  uint32_t _event_hint = 0;
+  std::array<uint32_t, 16> _key_hints{};
   size_t _committed_strings = 0;
   std::array<uint64_t, kLossCounters> _losses{};
   uint64_t _spans_total = 0;

@@ -147,7 +147,36 @@ void write_escaped(std::string& out, std::string_view s) {
   flush_run();
 }
 
+namespace {
+// True when no byte of `s` needs escaping or UTF-8 checking: checked eight
+// bytes at a time, the tail padded with a harmless letter.
+bool is_plain_ascii(std::string_view s) noexcept {
+  const char* p = s.data();
+  size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof(word));
+    if (word_needs_attention(word)) return false;
+  }
+  if (n == 0) return true;
+  uint64_t word = 0x6161616161616161ULL;  // "aaaaaaaa"
+  std::memcpy(&word, p, n);
+  return !word_needs_attention(word);
+}
+}  // namespace
+
 void write_string(std::string& out, std::string_view s) {
+  // Names, keys and most values are short and plain: quote them in a stack
+  // buffer and append once, instead of three appends.
+  constexpr size_t kShort = 126;
+  if (s.size() <= kShort && is_plain_ascii(s)) {
+    char quoted[kShort + 2];
+    quoted[0] = '"';
+    if (!s.empty()) std::memcpy(quoted + 1, s.data(), s.size());
+    quoted[s.size() + 1] = '"';
+    out.append(quoted, s.size() + 2);
+    return;
+  }
   out.push_back('"');
   write_escaped(out, s);
   out.push_back('"');

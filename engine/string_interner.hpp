@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,14 @@ class StringInterner {
   explicit StringInterner(size_t max_strings) : _max(max_strings) { _slots.resize(1024); }
 
   // The index of `s`, adding it when new; nullopt when the table is full.
+  // `hint` is an index the caller expects (the one `s`'s position had in the
+  // previous span): checking it first costs one short compare, and spans of a
+  // batch mostly repeat their names and keys in the same order.
+  std::optional<uint32_t> intern(std::string_view s, uint32_t hint) {
+    if (hint < _strings.size() && equal(_strings[hint], s)) return hint;
+    return intern(s);
+  }
+
   std::optional<uint32_t> intern(std::string_view s) {
     const uint64_t h = XXH3_64bits(s.data(), s.size());
     const size_t mask = _slots.size() - 1;
@@ -31,7 +40,7 @@ class StringInterner {
       const Entry& e = _slots[i];
       if (e.index == kEmpty) break;
       // The 64-bit hash all but decides; the bytes are still compared.
-      if (e.hash == h && std::string_view(_strings[e.index]) == s) return e.index;
+      if (e.hash == h && equal(_strings[e.index], s)) return e.index;
     }
     if (_strings.size() >= _max) return std::nullopt;
     const auto index = static_cast<uint32_t>(_strings.size());
@@ -55,6 +64,21 @@ class StringInterner {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
+
+  // Byte equality without a libc call for the short strings names and keys are.
+  static bool equal(const std::string& a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    const size_t n = b.size();
+    if (n >= 8 && n <= 16) {
+      uint64_t x0, x1, y0, y1;  // two overlapping words cover 8..16 bytes
+      std::memcpy(&x0, a.data(), 8);
+      std::memcpy(&y0, b.data(), 8);
+      std::memcpy(&x1, a.data() + n - 8, 8);
+      std::memcpy(&y1, b.data() + n - 8, 8);
+      return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    return n == 0 || std::memcmp(a.data(), b.data(), n) == 0;
+  }
   struct Entry {
     uint64_t hash = 0;
     uint32_t index = kEmpty;
