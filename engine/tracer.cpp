@@ -25,6 +25,10 @@ Tracer::~Tracer() {
 
 void Tracer::count_start_slow() noexcept {
   detail::TracerCore& core = *_core;
+  if (core.forked()) {
+    core.count_unrecorded_start();
+    return;
+  }
   detail::ThreadRecorder* recorder = detail::recorder_for(core);
   if (recorder != nullptr) {
     recorder->counters().spans_started.add(1);
@@ -36,7 +40,7 @@ void Tracer::count_start_slow() noexcept {
 Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
                              const SpanContext& parent) noexcept {
   detail::TracerCore& core = *_core;
-  if (core.closed()) {
+  if (core.closed() || core.forked()) {
     core.count_unrecorded_start();
     return Span();
   }

@@ -79,11 +79,12 @@ TracerCore::TracerCore(TracerOptions options) : _queue(validated(options).queue_
   _batch.resize(_batch_size);
   _exporter->start(_resource);
   add_ref();  // the exporter thread's own, released when it returns
-  _thread = std::thread([this] { exporter_main(); });
+  _fork_generation = id_fork_generation.load(std::memory_order_relaxed);
+  _thread = std::make_unique<std::thread>([this] { exporter_main(); });
 }
 
 TracerCore::~TracerCore() {
-  if (_thread.joinable()) _thread.detach();  // only after a shutdown timeout
+  if (_thread && _thread->joinable()) _thread->detach();  // only after a shutdown timeout
 }
 
 void TracerCore::release_ref() noexcept {
@@ -94,7 +95,7 @@ void TracerCore::release_ref() noexcept {
 // ---------------------------------------------------------------- producers
 
 void TracerCore::submit(Slot* s) noexcept {
-  if (closed()) {
+  if (closed() || forked()) {
     discard_late(s);
     return;
   }
@@ -274,7 +275,7 @@ void TracerCore::exporter_main() noexcept {
 // ------------------------------------------------------ flush / shutdown / stats
 
 bool TracerCore::flush(std::chrono::milliseconds timeout) noexcept {
-  if (closed()) return false;
+  if (closed() || forked()) return false;
   std::unique_lock lock(_control_mutex);
   const uint64_t ticket = _flush_requested.fetch_add(1, std::memory_order_release) + 1;
   _wake_exporter.notify_one();
@@ -284,6 +285,13 @@ bool TracerCore::flush(std::chrono::milliseconds timeout) noexcept {
 }
 
 void TracerCore::shutdown() noexcept {
+  if (forked()) {
+    // The exporter thread is the parent's: close this copy and abandon the
+    // thread object (and the core's memory, which it references) untouched.
+    TracerHot::closed.store(true, std::memory_order_relaxed);
+    (void)_thread.release();
+    return;
+  }
   std::lock_guard guard(_shutdown_mutex);
   if (_shut_down) return;
   _shut_down = true;
@@ -304,13 +312,13 @@ void TracerCore::shutdown() noexcept {
     finished = _exporter_progress.wait_for(lock, _shutdown_timeout, [&] { return _exporter_done; });
   }
   if (finished) {
-    _thread.join();
+    _thread->join();
     reap_leftovers();
     _final_drain_done.store(true, std::memory_order_release);
   } else {
     // The exporter is stuck in a sink: let it finish on its own. It holds its
     // own reference, so the core outlives it.
-    _thread.detach();
+    _thread->detach();
   }
 }
 

@@ -32,6 +32,7 @@
 #include "hotspan/exporter.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/tracer.hpp"
+#include "id_generator.hpp"
 #include "recorder_cache.hpp"
 #include "slot.hpp"
 #include "span_queue.hpp"
@@ -57,6 +58,11 @@ class TracerCore : public TracerHot {
   const std::string& service_name() const noexcept { return _resource.service_name; }
 
   bool closed() const noexcept { return TracerHot::closed.load(std::memory_order_acquire); }
+  // True in a fork() child: the exporter thread exists only in the parent, so
+  // the child's copy of the tracer is inert (see docs/ENGINE.md, "fork()").
+  bool forked() const noexcept {
+    return id_fork_generation.load(std::memory_order_relaxed) != _fork_generation;
+  }
 
   void add_ref() noexcept { _refs.fetch_add(1, std::memory_order_relaxed); }
   // Deletes the core when this was the last reference.
@@ -136,7 +142,10 @@ class TracerCore : public TracerHot {
   bool _exporter_done = false;  // guarded by _control_mutex
   std::mutex _shutdown_mutex;
   bool _shut_down = false;  // guarded by _shutdown_mutex
-  std::thread _thread;
+  // A pointer so that a fork() child, where the thread does not exist, can
+  // abandon the object instead of detaching a thread it does not have.
+  std::unique_ptr<std::thread> _thread;
+  uint64_t _fork_generation;
 };
 
 // The calling thread's recorder for `core`: one thread-local compare when the
