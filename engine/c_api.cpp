@@ -52,6 +52,16 @@ static_assert(static_cast<int>(StatusCode::cancelled) == HOTSPAN_STATUS_CODE_CAN
 static_assert(static_cast<int>(Format::chrome_json) == HOTSPAN_FORMAT_CHROME_JSON);
 static_assert(static_cast<int>(SamplerKind::rate_limited) == HOTSPAN_SAMPLER_RATE_LIMITED);
 
+// The value of an enum that C code passed, read without assuming that it is
+// one of the enumerators (C may pass any int; C++ may not load such a value
+// as the enum type).
+template <class E>
+int64_t raw(const E& value) noexcept {
+  std::underlying_type_t<E> v;
+  std::memcpy(&v, &value, sizeof v);
+  return static_cast<int64_t>(v);
+}
+
 // Trivially destructible: no TLS destructor, usable until the thread's end.
 thread_local char t_last_error[512];
 
@@ -82,7 +92,7 @@ hotspan_status fail_with_current_exception() noexcept {
 // A C string argument: NULL only with length 0; HOTSPAN_NUL_TERMINATED = strlen.
 bool to_view(const char* text, size_t len, std::string_view& out) noexcept {
   if (text == nullptr) {
-    out = {};
+    out = std::string_view("");  // empty, but not null: the engine memcpy()s from it
     return len == 0;
   }
   out = len == HOTSPAN_NUL_TERMINATED ? std::string_view(text) : std::string_view(text, len);
@@ -118,7 +128,7 @@ hotspan_span_context to_c(const SpanContext& c) noexcept {
 
 template <class Start>
 hotspan_status start_span(hotspan_tracer* tracer, hotspan_span* span, const char* name,
-                          size_t name_len, hotspan_span_kind kind, Start&& start) noexcept {
+                          size_t name_len, int64_t kind, Start&& start) noexcept {
   if (span == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_start: span is NULL");
   std::string_view n;
   hotspan_status status = HOTSPAN_OK;
@@ -126,7 +136,7 @@ hotspan_status start_span(hotspan_tracer* tracer, hotspan_span* span, const char
     status = fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_start: tracer is NULL");
   } else if (!to_view(name, name_len, n)) {
     status = fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_start: name is NULL");
-  } else if (static_cast<unsigned>(kind) > HOTSPAN_KIND_CONSUMER) {
+  } else if (kind < 0 || kind > HOTSPAN_KIND_CONSUMER) {
     status = fail(HOTSPAN_ERR_INVALID_ARGUMENT, "hotspan_span_start: unknown span kind");
   }
   if (status != HOTSPAN_OK) {
@@ -152,7 +162,7 @@ hotspan_status set_attribute(hotspan_span* span, const char* key, size_t key_len
 hotspan_status check_attribute(const hotspan_attribute& a, std::string_view& key) noexcept {
   if (!to_view(a.key, a.key_len, key))
     return fail(HOTSPAN_ERR_NULL_ARGUMENT, "attribute key is NULL");
-  if (static_cast<unsigned>(a.type) > HOTSPAN_VALUE_STRING) {
+  if (raw(a.type) > HOTSPAN_VALUE_STRING) {
     return fail(HOTSPAN_ERR_INVALID_ARGUMENT, "unknown attribute value type");
   }
   std::string_view value;
@@ -214,10 +224,10 @@ constexpr auto kAddEvent =
 
 // hotspan_options <-> the shared description.
 OptionsSpec spec_of(const hotspan_options& o) {
-  if (static_cast<unsigned>(o.sampler) > HOTSPAN_SAMPLER_RATE_LIMITED) {
+  if (raw(o.sampler) > HOTSPAN_SAMPLER_RATE_LIMITED) {
     throw std::invalid_argument("hotspan_options: unknown sampler");
   }
-  if (static_cast<unsigned>(o.file_format) > HOTSPAN_FORMAT_CHROME_JSON) {
+  if (raw(o.file_format) > HOTSPAN_FORMAT_CHROME_JSON) {
     throw std::invalid_argument("hotspan_options: unknown file_format");
   }
   constexpr unsigned kKnownExporters =
@@ -298,7 +308,7 @@ using hotspan::detail::to_view;
 extern "C" {
 
 const char* hotspan_status_string(hotspan_status status) noexcept {
-  switch (status) {
+  switch (hotspan::detail::raw(status)) {
     case HOTSPAN_OK:
       return "ok";
     case HOTSPAN_ERR_NULL_ARGUMENT:
@@ -478,7 +488,7 @@ hotspan_status hotspan_current_context(hotspan_span_context* out) noexcept {
 
 hotspan_status hotspan_span_start(hotspan_tracer* tracer, hotspan_span* span, const char* name,
                                   size_t name_len, hotspan_span_kind kind) noexcept {
-  return hotspan::detail::start_span(tracer, span, name, name_len, kind,
+  return hotspan::detail::start_span(tracer, span, name, name_len, hotspan::detail::raw(kind),
                                      [](hotspan::Tracer& t, std::string_view n,
                                         hotspan::SpanKind k) { return t.start_span(n, k); });
 }
@@ -489,7 +499,7 @@ hotspan_status hotspan_span_start_with_parent(hotspan_tracer* tracer, hotspan_sp
                                               const hotspan_span_context* parent) noexcept {
   const hotspan::SpanContext p =
       parent != nullptr ? hotspan::detail::to_cpp(*parent) : hotspan::SpanContext{};
-  return hotspan::detail::start_span(tracer, span, name, name_len, kind,
+  return hotspan::detail::start_span(tracer, span, name, name_len, hotspan::detail::raw(kind),
                                      [&p](hotspan::Tracer& t, std::string_view n,
                                           hotspan::SpanKind k) { return t.start_span(n, k, p); });
 }
@@ -592,7 +602,7 @@ hotspan_status hotspan_span_set_status(hotspan_span* span, hotspan_status_code c
   if (span == nullptr || !to_view(description, description_len, d)) {
     return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_set_status: NULL argument");
   }
-  if (static_cast<unsigned>(code) > HOTSPAN_STATUS_CODE_CANCELLED) {
+  if (hotspan::detail::raw(code) > HOTSPAN_STATUS_CODE_CANCELLED) {
     return fail(HOTSPAN_ERR_INVALID_ARGUMENT, "hotspan_span_set_status: unknown status code");
   }
   span_of(span).set_status(static_cast<hotspan::StatusCode>(code), d);
