@@ -12,7 +12,7 @@
 
 namespace hotspan::detail {
 
-thread_local LastRecorder t_last_recorder [[gnu::tls_model("initial-exec")]];
+constinit thread_local LastRecorder t_last_recorder [[gnu::tls_model("initial-exec")]];
 
 namespace {
 

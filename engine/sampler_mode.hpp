@@ -8,6 +8,11 @@
 
 namespace hotspan::detail {
 
-SamplerMode classify_sampler(const Sampler& sampler) noexcept;
+struct SamplerClass {
+  SamplerMode mode;
+  uint64_t ratio_threshold = 0;  // for the ratio modes
+};
+
+SamplerClass classify_sampler(const Sampler& sampler) noexcept;
 
 }  // namespace hotspan::detail

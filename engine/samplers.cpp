@@ -55,6 +55,7 @@ class TraceIdRatioSampler final : public Sampler {
   // Probability 0 or 1: a constant decision.
   bool never() const noexcept { return _threshold == 0; }
   bool always() const noexcept { return _threshold >= (uint64_t{1} << 56); }
+  uint64_t threshold() const noexcept { return _threshold; }
 
   bool should_sample(const SamplingInput& input) noexcept override {
     uint64_t random_bits = 0;
@@ -128,15 +129,34 @@ std::optional<bool> constant_decision(const Sampler& s) noexcept {
 }  // namespace
 
 namespace detail {
-SamplerMode classify_sampler(const Sampler& sampler) noexcept {
-  if (const auto* parent_based = dynamic_cast<const ParentBasedSampler*>(&sampler)) {
-    const std::optional<bool> root = constant_decision(parent_based->root());
-    if (!root) return SamplerMode::parent_or_call_sampler;
-    return *root ? SamplerMode::parent_or_on : SamplerMode::parent_or_off;
+SamplerClass classify_sampler(const Sampler& sampler) noexcept {
+  const Sampler* root = &sampler;
+  const auto* parent_based = dynamic_cast<const ParentBasedSampler*>(&sampler);
+  if (parent_based != nullptr) root = &parent_based->root();
+  SamplerClass c{SamplerMode::call_sampler};
+  if (const std::optional<bool> constant = constant_decision(*root)) {
+    c.mode = *constant ? SamplerMode::always_on : SamplerMode::always_off;
+  } else if (const auto* ratio = dynamic_cast<const TraceIdRatioSampler*>(root)) {
+    c.mode = SamplerMode::ratio;
+    c.ratio_threshold = ratio->threshold();
   }
-  const std::optional<bool> constant = constant_decision(sampler);
-  if (!constant) return SamplerMode::call_sampler;
-  return *constant ? SamplerMode::always_on : SamplerMode::always_off;
+  if (parent_based != nullptr) {
+    switch (c.mode) {
+      case SamplerMode::always_on:
+        c.mode = SamplerMode::parent_or_on;
+        break;
+      case SamplerMode::always_off:
+        c.mode = SamplerMode::parent_or_off;
+        break;
+      case SamplerMode::ratio:
+        c.mode = SamplerMode::parent_or_ratio;
+        break;
+      default:
+        c.mode = SamplerMode::parent_or_call_sampler;
+        break;
+    }
+  }
+  return c;
 }
 }  // namespace detail
 

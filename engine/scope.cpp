@@ -7,6 +7,6 @@
 
 namespace hotspan::detail {
 
-thread_local SpanContext t_current_context [[gnu::tls_model("initial-exec")]];
+constinit thread_local SpanContext t_current_context [[gnu::tls_model("initial-exec")]];
 
 }  // namespace hotspan::detail

@@ -37,8 +37,8 @@ void Tracer::count_start_slow() noexcept {
   }
 }
 
-Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
-                             const SpanContext& parent) noexcept {
+Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent,
+                             bool sampled_root) noexcept {
   detail::TracerCore& core = *_core;
   if (core.closed() || core.forked()) {
     core.count_unrecorded_start();
@@ -52,11 +52,11 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
   detail::RecorderCounters& counters = recorder->counters();
   counters.spans_started.add(1);
 
-  const bool has_parent = parent.valid();
+  const bool has_parent = !sampled_root && parent.valid();
   SpanContext context;
-  context.trace_id = has_parent ? parent.trace_id : detail::new_trace_id();
+  context.trace_id = has_parent || sampled_root ? parent.trace_id : detail::new_trace_id();
   bool sample;
-  switch (core.mode) {
+  switch (sampled_root ? detail::SamplerMode::always_on : core.mode) {
     case detail::SamplerMode::always_on:
       sample = true;
       break;
@@ -68,6 +68,13 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
       break;
     case detail::SamplerMode::parent_or_off:
       sample = has_parent && parent.sampled();
+      break;
+    case detail::SamplerMode::ratio:
+      sample = detail::ratio_samples(context.trace_id, core.ratio_threshold);
+      break;
+    case detail::SamplerMode::parent_or_ratio:
+      sample = has_parent ? parent.sampled()
+                          : detail::ratio_samples(context.trace_id, core.ratio_threshold);
       break;
     case detail::SamplerMode::parent_or_call_sampler:
       if (has_parent) {
@@ -122,6 +129,12 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind,
   s->start_ticks = detail::now_ticks();
   return Span(s, context);
 }
+
+namespace detail {
+TraceId draw_trace_id() noexcept {
+  return new_trace_id();
+}
+}  // namespace detail
 
 bool Tracer::flush(std::chrono::milliseconds timeout) noexcept {
   return _core->flush(timeout);

@@ -71,7 +71,9 @@ TracerCore::TracerCore(TracerOptions options) : _queue(validated(options).queue_
   _exporter = std::move(options.exporter);
   _sampler = std::move(options.sampler);
   _sampler_raw = _sampler.get();
-  TracerHot::mode = classify_sampler(*_sampler);
+  const SamplerClass sampler_class = classify_sampler(*_sampler);
+  TracerHot::mode = sampler_class.mode;
+  TracerHot::ratio_threshold = sampler_class.ratio_threshold;
   _resource.clock_anchor_unix_ns = _clock->start_unix_ns();
   _resource.clock_anchor_monotonic_ns = _clock->start_monotonic_ns();
   _resource.process_id = static_cast<uint32_t>(::getpid());

@@ -78,20 +78,28 @@ class HOTSPAN_API Tracer {
   Span start_span(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept {
     const detail::TracerHot& hot = *_hot;
     if (!hot.closed.load(std::memory_order_relaxed)) [[likely]] {
-      const bool unsampled =
-          hot.mode == detail::SamplerMode::always_off ||
-          (hot.mode >= detail::SamplerMode::parent_or_off && parent.valid() && !parent.sampled()) ||
-          (hot.mode == detail::SamplerMode::parent_or_off && !parent.valid());
-      if (unsampled) {
-        if (detail::t_last_recorder.core_id == hot.id) [[likely]] {
-          detail::t_last_recorder.spans_started->add(1);
-        } else {
-          count_start_slow();
-        }
+      const bool has_parent = parent.valid();
+      const bool parent_decides = hot.mode >= detail::SamplerMode::parent_or_off && has_parent;
+      if (parent_decides ? !parent.sampled()
+                         : hot.mode == detail::SamplerMode::always_off ||
+                               hot.mode == detail::SamplerMode::parent_or_off) {
+        count_start();
         return Span::unsampled(parent);
       }
+      if (!parent_decides && (hot.mode == detail::SamplerMode::ratio ||
+                              hot.mode == detail::SamplerMode::parent_or_ratio)) {
+        // A root under ratio sampling: the decision is a function of the new
+        // trace id, so draw it here and decide inline.
+        SpanContext root;
+        root.trace_id = detail::draw_trace_id();
+        if (!detail::ratio_samples(root.trace_id, hot.ratio_threshold)) {
+          count_start();
+          return Span::unsampled(root);
+        }
+        return start_span_slow(name, kind, root, /*sampled_root=*/true);
+      }
     }
-    return start_span_slow(name, kind, parent);
+    return start_span_slow(name, kind, parent, /*sampled_root=*/false);
   }
 
   // Waits until every span ended before the call has been handed to the exporter
@@ -108,7 +116,17 @@ class HOTSPAN_API Tracer {
   const std::string& service_name() const noexcept;
 
  private:
-  Span start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent) noexcept;
+  // `sampled_root`: the inline path decided to sample a new root whose trace
+  // id is `parent.trace_id` (parent.span_id is not set).
+  Span start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent,
+                       bool sampled_root) noexcept;
+  void count_start() noexcept {
+    if (detail::t_last_recorder.core_id == _hot->id) [[likely]] {
+      detail::t_last_recorder.spans_started->add(1);
+    } else {
+      count_start_slow();
+    }
+  }
   void count_start_slow() noexcept;
 
   detail::TracerCore* _core;  // reference-counted: outlives the Tracer while pools use it

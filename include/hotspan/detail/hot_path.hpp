@@ -8,12 +8,14 @@
 //    no virtual call;
 //  * the calling thread's current context (what Scope sets);
 //  * the calling thread's spans_started counter for the tracer it used last.
-// The thread_locals are trivially destructible and use the initial-exec TLS
-// model: one thread-pointer-relative load, no __tls_get_addr, no init guard.
+// The thread_locals are constinit and trivially destructible and use the
+// initial-exec TLS model: one thread-pointer-relative load, no __tls_get_addr,
+// no TLS wrapper call, no init guard.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
 #include "hotspan/export.h"
 #include "hotspan/span_context.hpp"
@@ -25,8 +27,10 @@ enum class SamplerMode : uint8_t {
   call_sampler,            // ask Sampler::should_sample
   always_off,              // always_off()
   always_on,               // always_on()
-  parent_or_off,           // parent_based(always_off())
+  ratio,                   // trace_id_ratio(p): compare the trace id's random bits
+  parent_or_off,           // parent_based(always_off()); the parent_* modes come last
   parent_or_on,            // parent_based(always_on())
+  parent_or_ratio,         // parent_based(trace_id_ratio(p))
   parent_or_call_sampler,  // parent_based(x): a valid parent decides, else ask x
 };
 
@@ -34,7 +38,19 @@ struct TracerHot {
   uint64_t id;  // unique per tracer in the process, never 0
   std::atomic<bool> closed{false};
   SamplerMode mode = SamplerMode::call_sampler;
+  uint64_t ratio_threshold = 0;  // ratio modes: sample iff the id's low 56 bits are below it
 };
+
+// trace_id_ratio's decision: the low 56 bits of the trace id (bytes 9..15,
+// big-endian: the W3C "random" part) below the threshold.
+inline bool ratio_samples(const TraceId& id, uint64_t threshold) noexcept {
+  uint64_t tail;
+  std::memcpy(&tail, id.bytes.data() + 8, sizeof(tail));
+  return (__builtin_bswap64(tail) & ((uint64_t{1} << 56) - 1)) < threshold;
+}
+
+// A new random trace id from the calling thread's generator.
+HOTSPAN_API TraceId draw_trace_id() noexcept;
 
 // A counter with one writer thread and any number of readers: a relaxed load
 // and store, no read-modify-write instruction.
@@ -58,7 +74,9 @@ struct LastRecorder {
   OwnedCounter* spans_started = nullptr;
 };
 
-extern HOTSPAN_API thread_local LastRecorder t_last_recorder [[gnu::tls_model("initial-exec")]];
-extern HOTSPAN_API thread_local SpanContext t_current_context [[gnu::tls_model("initial-exec")]];
+extern HOTSPAN_API constinit thread_local LastRecorder t_last_recorder
+    [[gnu::tls_model("initial-exec")]];
+extern HOTSPAN_API constinit thread_local SpanContext t_current_context
+    [[gnu::tls_model("initial-exec")]];
 
 }  // namespace hotspan::detail
