@@ -59,8 +59,7 @@ and traces it with hotspan.
 
 options:
   --out FILE       where the spans go (default circuit_trace.jsonl)
-  --format FORMAT  jsonl (default); otlp_json, chrome_json or binary once the
-                   library writes them
+  --format FORMAT  jsonl (default), binary, otlp_json or chrome_json
   --circuits N     circuits built by each thread (default 8)
   --threads T      worker threads (default 4)
   --seed S         seed of the simulation (default 1)
