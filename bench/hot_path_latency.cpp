@@ -34,6 +34,7 @@
 #include "clock.hpp"  // engine/clock.hpp: the engine's own clock read
 #include "cpu_placement.hpp"
 #include "cross_core_handoff.hpp"
+#include "hotspan/hotspan.h"
 #include "hotspan/hotspan.hpp"
 #include "machine_load.hpp"
 #include "naive_tracer.hpp"
@@ -200,6 +201,61 @@ void hotspan_case(benchmark::State& state, SamplerChoice sampler,
   }
   const hotspan::TracerStats after = tracer.stats();
   meter.finish(state, after.spans_sampled - before.spans_sampled, drops(after) - drops(before));
+}
+
+// The C API (include/hotspan/hotspan.h) doing the same work as StartEnd and
+// TwoAttributes, with the same sizes, pacing and placement.
+void c_api_case(benchmark::State& state, bool sampled, bool two_attributes) {
+  hotspan_options options;
+  hotspan_options_init(&options);
+  options.service_name = "bench";
+  options.sampler = sampled ? HOTSPAN_SAMPLER_ALWAYS_ON : HOTSPAN_SAMPLER_ALWAYS_OFF;
+  options.slots_per_thread = 16384;
+  options.queue_capacity = 65536;
+  options.idle_sleep_us = 50;
+  hotspan_tracer* tracer = nullptr;
+  {
+    hotspan_bench::CpuPin exporter_cpu("HOTSPAN_BENCH_EXPORTER_CPU");
+    if (hotspan_tracer_create(&options, &tracer) != HOTSPAN_OK) {
+      state.SkipWithError("hotspan_tracer_create failed");
+      return;
+    }
+  }
+  CallerPin pin;
+  auto op = [&](int64_t i) {
+    hotspan_span span = HOTSPAN_SPAN_INIT;
+    hotspan_span_start(tracer, &span, "build-circuit", 13, HOTSPAN_KIND_CLIENT);
+    if (two_attributes) {
+      hotspan_span_set_int(&span, "circuit.id", 10, i);
+      hotspan_span_set_string(&span, "circuit.purpose", 15, "general", 7);
+    }
+    benchmark::DoNotOptimize(span);
+    hotspan_span_end(&span);
+  };
+  const int64_t pace = sampled ? kPaceSpans : 0;
+  for (int64_t i = 0; i < kWarmupOperations; ++i) {
+    op(i);
+    if (pace != 0 && i % pace == 0) hotspan_tracer_flush(tracer, 5000);
+  }
+  hotspan_tracer_flush(tracer, 5000);
+  hotspan_stats before{}, after{};
+  hotspan_tracer_stats(tracer, &before);
+  const LoopMeter meter;
+  int64_t i = 0, until_flush = pace;
+  for (auto _ : state) {
+    op(i++);
+    if (pace != 0 && --until_flush == 0) {
+      state.PauseTiming();
+      hotspan_tracer_flush(tracer, 5000);
+      state.ResumeTiming();
+      until_flush = pace;
+    }
+  }
+  hotspan_tracer_stats(tracer, &after);
+  const uint64_t dropped = (after.dropped_pool_exhausted + after.dropped_queue_full) -
+                           (before.dropped_pool_exhausted + before.dropped_queue_full);
+  meter.finish(state, after.spans_sampled - before.spans_sampled, dropped);
+  hotspan_tracer_destroy(tracer);
 }
 
 template <class Case>
@@ -435,6 +491,9 @@ void register_all() {
   add("hotspan/nested_parent_child_scope",
       [](benchmark::State& s) { hotspan_case<NestedWithScope<hotspan::Scope>>(s, on); });
   add("hotspan/with_span", [](benchmark::State& s) { hotspan_case<WithSpan>(s, on); });
+  add("c_api/unsampled_always_off", [](benchmark::State& s) { c_api_case(s, false, false); });
+  add("c_api/sampled_start_end", [](benchmark::State& s) { c_api_case(s, true, false); });
+  add("c_api/sampled_2_attributes", [](benchmark::State& s) { c_api_case(s, true, true); });
   add("hotspan/current_context", hotspan_current_context);
   add("hotspan/to_traceparent", hotspan_to_traceparent);
   add("hotspan/parse_traceparent", hotspan_parse_traceparent);

@@ -252,6 +252,12 @@ def record_machine(args):
 
 # --------------------------------------------------------------------------- sections
 
+C_API_CASES = [
+    ("unsampled_always_off", "unsampled start+end, always_off"),
+    ("sampled_start_end", "sampled start+end"),
+    ("sampled_2_attributes", "sampled start + 2 attributes + end"),
+]
+
 HOT_CASES = [
     ("unsampled_always_off", "unsampled start+end, `always_off()`"),
     ("unsampled_ratio_0.01", "unsampled start+end, `trace_id_ratio(0.01)` (1 % sampled)"),
@@ -580,6 +586,30 @@ class Report:
                     "naive allocs/op",
                     "naive ÷ hotspan",
                 ],
+                rows,
+            )
+        )
+        s.append(
+            "\nThe C API (include/hotspan/hotspan.h), same cases, same run, beside the C++ API:\n"
+        )
+        rows = []
+        for case, label in C_API_CASES:
+            c, h = f"c_api/{case}", f"hotspan/{case}"
+            cv, hv = r.value(c, "cpu_time"), r.value(h, "cpu_time")
+            rows.append(
+                (
+                    label,
+                    fmt_ns(cv),
+                    fmt_pct(r.spread(c, "cpu_time")),
+                    fmt_count(r.value(c, "allocs/op")),
+                    fmt_count(r.value(c, "dropped", "max")),
+                    fmt_ns(hv),
+                    fmt_ratio(div(cv, hv)),
+                )
+            )
+        s.append(
+            table(
+                ["operation", "C ns", "spread", "allocs/op", "dropped (max)", "C++ ns", "C ÷ C++"],
                 rows,
             )
         )
