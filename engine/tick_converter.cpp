@@ -46,6 +46,7 @@ void TickConverter::update(bool force) noexcept {
       static_cast<double>(b.monotonic_ns - a.monotonic_ns) / static_cast<double>(b.ticks - a.ticks);
   _last_since_start_ns =
       static_cast<double>(static_cast<int64_t>(b.monotonic_ns - _start_monotonic_ns));
+  _last_ticks = b.ticks;
 }
 
 bool TickConverter::calibrated() const noexcept {

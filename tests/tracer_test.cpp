@@ -605,3 +605,32 @@ TEST_CASE("a tiny pool drops spans and counts them exactly", "[tracer][overload]
   Span d = f.tracer.start_span("d");
   CHECK(d.is_recording());
 }
+
+TEST_CASE("span times are Unix-epoch nanoseconds and durations match real time",
+          "[tracer][clock]") {
+  Fixture f;
+  const auto wall_before = std::chrono::system_clock::now();
+  {
+    Span s = f.tracer.start_span("sleeps-20ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    s.add_event("midway");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto wall_after = std::chrono::system_clock::now();
+  auto spans = f.flushed();
+  REQUIRE(spans.size() == 1);
+  const auto& s = spans[0];
+  const auto to_ns = [](auto t) {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+  };
+  // Within the wall-clock bracket (with 5 ms for the clocks' different anchors).
+  CHECK(s.start_unix_ns + 5'000'000 >= to_ns(wall_before));
+  CHECK(s.end_unix_ns <= to_ns(wall_after) + 5'000'000);
+  const uint64_t duration = s.end_unix_ns - s.start_unix_ns;
+  CHECK(duration >= 39'000'000);  // two 20 ms sleeps, less rounding
+  CHECK(duration < 2'000'000'000);
+  REQUIRE(s.events.size() == 1);
+  CHECK(s.events[0].time_unix_ns >= s.start_unix_ns + 19'000'000);
+  CHECK(s.events[0].time_unix_ns <= s.end_unix_ns);
+}
