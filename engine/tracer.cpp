@@ -6,6 +6,7 @@
 // the thread's pool (a pointer pop) and one clock read.
 #include "hotspan/tracer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "clock.hpp"
@@ -116,7 +117,10 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   s->events = 0;
   s->kind = kind;
   s->status = StatusCode::unset;
-  const uint16_t max_name = core.limits().max_string_bytes;
+  // The name is the first entry of the slot: cut to max_string_bytes, and to
+  // the slot's storage when that is smaller.
+  const size_t max_name =
+      std::min<size_t>(core.limits().max_string_bytes, core.limits().data_bytes);
   size_t name_len = name.size();
   if (name_len > max_name) {
     name_len = detail::utf8_prefix_length(name, max_name);
