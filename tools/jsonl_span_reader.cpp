@@ -132,11 +132,20 @@ OwnedAttributeValue get_attribute_value(od::value& value, const std::string& whe
       return flag;
     }
     case od::json_type::number: {
-      od::number number;
-      if (auto error = value.get_number().get(number)) fail_json(error, where, "a number");
-      if (number.is_int64()) return number.get_int64();
-      if (number.is_uint64()) return static_cast<double>(number.get_uint64());
-      return number.get_double();
+      // Integers that fit int64 are integers; anything else is a double. Not
+      // get_number(): simdjson before 3.6.4 makes it give 0 for a number with
+      // a fraction and 19 or more significant digits (simdjson issue #2099).
+      od::number_type number_type;
+      if (auto error = value.get_number_type().get(number_type)) {
+        fail_json(error, where, "a number");
+      }
+      int64_t integer = 0;
+      if (number_type == od::number_type::signed_integer && !value.get_int64().get(integer)) {
+        return integer;
+      }
+      double number = 0;
+      if (auto error = value.get_double().get(number)) fail_json(error, where, "a number");
+      return number;
     }
     case od::json_type::string:
       return std::string(get_string(value, where));
