@@ -400,6 +400,9 @@ bool BinaryTraceReader::read_header() {
 const SpanRecord* BinaryTraceReader::next() {
   State& s = *_state;
   if (!read_header()) return nullptr;
+  // An error ends the reading, also inside a frame (a rejected span count is
+  // left in spans_left).
+  if (s.status != Status::reading) return nullptr;
   while (s.spans_left == 0) {
     if (s.status != Status::reading || !s.read_frame()) return nullptr;
     bool ok = true;
