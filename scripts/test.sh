@@ -2,9 +2,12 @@
 # Sets up, builds and runs every test through ctest:
 #   1. Release build of the library, tools, examples and tests;
 #   2. the tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the tests again under ThreadSanitizer.
+#   3. the tests again under ThreadSanitizer;
+#   4. the libFuzzer targets of fuzz/, each for a short time over its corpus.
 # Environment:
 #   HOTSPAN_TEST_SANITIZERS="asan tsan"   which sanitizer passes to run ("" for none)
+#   HOTSPAN_TEST_FUZZ=20                  seconds per fuzz target, "regress" to run
+#                                         the corpora only, "" for no fuzz pass
 #   BUILD_DIR=build                       directory of the Release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +38,10 @@ for s in $sanitizers; do
     *) echo "unknown sanitizer pass '$s' (expected asan or tsan)" >&2; exit 2 ;;
   esac
 done
+
+fuzz="${HOTSPAN_TEST_FUZZ-20}"
+case "$fuzz" in
+  "") ;;
+  regress) FUZZ_BUILD_DIR="$build_dir-fuzz" ./scripts/fuzz.sh --regress ;;
+  *) FUZZ_BUILD_DIR="$build_dir-fuzz" ./scripts/fuzz.sh "$fuzz" ;;
+esac
