@@ -13,6 +13,21 @@
 
 #include "capture_exporter.hpp"
 
+// ThreadSanitizer cannot follow a thread started in the child of a
+// multi-threaded process ("starting new threads after multi-threaded fork is
+// not supported"); under it, the child checks only the inherited tracer.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kChildMayStartThreads = false;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kChildMayStartThreads = false;
+#else
+constexpr bool kChildMayStartThreads = true;
+#endif
+#else
+constexpr bool kChildMayStartThreads = true;
+#endif
+
 using namespace hotspan;
 
 TEST_CASE("fork: the child's inherited tracer is inert, a new one works, ids stay distinct",
@@ -42,7 +57,7 @@ TEST_CASE("fork: the child's inherited tracer is inert, a new one works, ids sta
       failures += tracer.flush(std::chrono::milliseconds(100)) ? 1 : 0;  // returns at once
       tracer.shutdown();  // must not wait for or touch the parent's thread
     }
-    {
+    if (kChildMayStartThreads) {
       TracerOptions child_options;
       child_options.exporter = file_exporter(child_file);
       Tracer child_tracer(child_options);
@@ -72,17 +87,19 @@ TEST_CASE("fork: the child's inherited tracer is inert, a new one works, ids sta
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CHECK(child_ids.size() == 200);
-  for (uint64_t c : child_ids)
-    CHECK(parent_ids.count(c) == 0);
+  if (kChildMayStartThreads) {
+    CHECK(child_ids.size() == 200);
+    for (uint64_t c : child_ids)
+      CHECK(parent_ids.count(c) == 0);
 
-  auto reader = BinaryTraceReader::open(child_file);
-  uint64_t n = 0;
-  while (reader->next())
-    ++n;
-  CHECK(n == 200);
-  CHECK(reader->status() == BinaryTraceReader::Status::complete);
-  std::remove(child_file.c_str());
+    auto reader = BinaryTraceReader::open(child_file);
+    uint64_t n = 0;
+    while (reader->next())
+      ++n;
+    CHECK(n == 200);
+    CHECK(reader->status() == BinaryTraceReader::Status::complete);
+    std::remove(child_file.c_str());
+  }
 
   open_across_fork.end();
   REQUIRE(tracer.flush());
