@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --regress) mode=regress ;;
     --merge) mode=merge ;;
     --target) targets+=("$2"); shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *[!0-9]*|'') echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     *) seconds="$1" ;;
   esac
