@@ -61,7 +61,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   void encode(std::span<const SpanRecord> records, std::string& out) override {
     if (!_header_in_file) write_header(out);
-    if (_drops_pending) write_losses(out, false, FrameType::drops);
+    if (_drops_pending) write_losses(out, FrameType::drops);
     if (records.empty()) return;
     const size_t new_strings_begin = _strings.size();
     size_t frame_start;
@@ -96,7 +96,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   void finish(std::string& out) override {
     if (!_header_in_file) write_header(out);
-    write_losses(out, true, FrameType::end);
+    write_losses(out, FrameType::end);
   }
 
   void record_drops(const TracerStats& s) override {
@@ -146,11 +146,12 @@ class BinaryRecordEncoder final : public RecordEncoder {
     _header_in_block = true;
   }
 
-  void write_losses(std::string& out, bool with_count, FrameType type) {
+  // A drops frame, or the end frame, which also carries the total span count.
+  void write_losses(std::string& out, FrameType type) {
     ByteWriter w(out);
     w.reserve((kLossCounters + 1) * ByteWriter::kMaxVarint);
     const size_t start = begin_frame(w, type);
-    if (with_count) w.varint(_spans_total + _spans_in_block);
+    if (type == FrameType::end) w.varint(_spans_total + _spans_in_block);
     for (uint64_t v : _losses)
       w.varint(v);
     end_frame(w, start);

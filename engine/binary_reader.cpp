@@ -200,7 +200,9 @@ struct BinaryTraceReader::State {
     return true;
   }
 
-  bool read_losses(bool with_count) {
+  // A drops frame, or the end frame, which also carries the total span count.
+  bool read_losses(FrameType type) {
+    const bool with_count = type == FrameType::end;
     ByteCursor c = payload();
     uint64_t total = 0;
     if (with_count && !c.varint(total)) return corrupt("end frame");
@@ -414,10 +416,10 @@ const SpanRecord* BinaryTraceReader::next() {
         ok = s.read_strings_frame();
         break;
       case FrameType::drops:
-        ok = s.read_losses(false);
+        ok = s.read_losses(FrameType::drops);
         break;
       case FrameType::end:
-        ok = s.read_losses(true);
+        ok = s.read_losses(FrameType::end);
         break;
       case FrameType::header:
         ok = s.corrupt("file: a second header frame");

@@ -93,6 +93,17 @@ inline size_t utf8_prefix_length(std::string_view s, size_t max) noexcept {
   return ((static_cast<unsigned char>(s[n]) & 0xC0) != 0x80) ? n : max;
 }
 
+// Adds a finished slot's per-span drop counts to three counters (any type
+// with add(uint64_t)): event attributes count as dropped attributes.
+template <class Counter>
+void add_slot_drops(const Slot& s, Counter& attributes, Counter& events,
+                    Counter& strings) noexcept {
+  if (s.dropped_attributes + s.dropped_event_attributes != 0)
+    attributes.add(s.dropped_attributes + s.dropped_event_attributes);
+  if (s.dropped_events != 0) events.add(s.dropped_events);
+  if (s.strings_truncated != 0) strings.add(s.strings_truncated);
+}
+
 // memcpy of a string_view's bytes; an empty view may have a null data().
 inline void copy_chars(std::byte* dst, std::string_view s) noexcept {
   if (!s.empty()) std::memcpy(dst, s.data(), s.size());

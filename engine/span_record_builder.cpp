@@ -143,8 +143,11 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
         }
         break;
       }
+      case EntryTag::status_message:  // found through the header's offset instead
+        p += kEntryHeaderBytes + load_unaligned<uint16_t>(p + 2);
+        break;
       default:
-        p = skip_entry(p);
+        p = nullptr;  // never written by the engine: stop decoding this slot
         break;
     }
   }
@@ -152,35 +155,6 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   ranges.events_count = _events.size() - ranges.events_begin;
   _records.push_back(r);
   _ranges.push_back(ranges);
-}
-
-const std::byte* SpanRecordBuilder::skip_entry(const std::byte* p) noexcept {
-  const auto len = load_unaligned<uint16_t>(p + 2);
-  switch (static_cast<EntryTag>(p[0])) {
-    case EntryTag::attribute:
-    case EntryTag::event_attribute: {
-      const std::byte* v = p + kEntryHeaderBytes + len;
-      switch (static_cast<ValueType>(p[1])) {
-        case ValueType::boolean:
-          return v + 1;
-        case ValueType::integer:
-        case ValueType::floating:
-          return v + 8;
-        case ValueType::string:
-          return v + 2 + load_unaligned<uint16_t>(v);
-        case ValueType::type_name:
-          return v + sizeof(const char*);
-        case ValueType::error_code:
-          return v + sizeof(void*) + sizeof(int32_t);
-      }
-      return nullptr;
-    }
-    case EntryTag::event:
-      return p + kEntryHeaderBytes + 8 + len;
-    case EntryTag::status_message:
-      return p + kEntryHeaderBytes + len;
-  }
-  return nullptr;  // never written by the engine: stop decoding this slot
 }
 
 std::span<const SpanRecord> SpanRecordBuilder::records() {

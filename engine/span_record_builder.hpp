@@ -40,8 +40,6 @@ class SpanRecordBuilder {
 
   // Decodes one attribute entry at `p`; returns the position after it.
   const std::byte* read_attribute(const std::byte* p, AttributeView& out);
-  // Position after the entry at `p`, or null for an unknown entry.
-  static const std::byte* skip_entry(const std::byte* p) noexcept;
   std::string_view keep(std::string s);
   // error_category::message(value), kept for the batch.
   std::string_view render_error(const void* category, int32_t value);

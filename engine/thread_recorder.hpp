@@ -56,10 +56,8 @@ class ThreadRecorder {
 
   // Adds the slot's per-span drop counts to this thread's counters.
   void count_slot_drops(const Slot& s) noexcept {
-    if (s.dropped_attributes + s.dropped_event_attributes != 0)
-      _counters.attributes_dropped.add(s.dropped_attributes + s.dropped_event_attributes);
-    if (s.dropped_events != 0) _counters.events_dropped.add(s.dropped_events);
-    if (s.strings_truncated != 0) _counters.strings_truncated.add(s.strings_truncated);
+    add_slot_drops(s, _counters.attributes_dropped, _counters.events_dropped,
+                   _counters.strings_truncated);
   }
 
  private:

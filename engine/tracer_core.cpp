@@ -26,7 +26,9 @@ void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("hotspan: invalid TracerOptions: " + what);
 }
 
-TracerOptions validated(TracerOptions o) {
+// Checks every option; the queue is the first member built from them, so its
+// capacity is read through here and nothing is constructed from bad options.
+size_t validated_queue_capacity(const TracerOptions& o) {
   require(o.slots_per_thread >= 1 && o.slots_per_thread <= kMaxSpansInFlightPerThread,
           "slots_per_thread must be in 1.." + std::to_string(kMaxSpansInFlightPerThread) +
               " (got " + std::to_string(o.slots_per_thread) + ")");
@@ -42,16 +44,15 @@ TracerOptions validated(TracerOptions o) {
           "export_batch_size must be in 1..65536");
   require(o.idle_sleep.count() >= 0, "idle_sleep must not be negative");
   require(o.shutdown_timeout.count() >= 0, "shutdown_timeout must not be negative");
-  if (!o.exporter) o.exporter = noop_exporter();
-  if (!o.sampler) o.sampler = parent_based(always_on());
-  return o;
+  return o.queue_capacity;
 }
 
 }  // namespace
 
-TracerCore::TracerCore(TracerOptions options) : _queue(validated(options).queue_capacity) {
+TracerCore::TracerCore(TracerOptions options) : _queue(validated_queue_capacity(options)) {
   TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
-  options = validated(std::move(options));
+  if (!options.exporter) options.exporter = noop_exporter();
+  if (!options.sampler) options.sampler = parent_based(always_on());
   init_asymmetric_fences();
   init_clock();
   _clock.emplace();
@@ -125,14 +126,8 @@ void TracerCore::submit(Slot* s) noexcept {
 }
 
 void TracerCore::discard_late(Slot* s) noexcept {
-  _late_dropped.fetch_add(1, std::memory_order_relaxed);
-  if (s->dropped_attributes + s->dropped_event_attributes != 0)
-    _late_attributes_dropped.fetch_add(s->dropped_attributes + s->dropped_event_attributes,
-                                       std::memory_order_relaxed);
-  if (s->dropped_events != 0)
-    _late_events_dropped.fetch_add(s->dropped_events, std::memory_order_relaxed);
-  if (s->strings_truncated != 0)
-    _late_strings_truncated.fetch_add(s->strings_truncated, std::memory_order_relaxed);
+  _late_dropped.add(1);
+  add_slot_drops(*s, _late_attributes_dropped, _late_events_dropped, _late_strings_truncated);
   give_back_slot(s);
 }
 
@@ -144,7 +139,7 @@ void TracerCore::reap_leftovers() noexcept {
   Slot* batch[64];
   size_t n;
   while ((n = _queue.try_dequeue_bulk(batch, 64)) != 0) {
-    _late_dropped.fetch_add(n, std::memory_order_relaxed);
+    _late_dropped.add(n);
     for (size_t i = 0; i < n; ++i)
       give_back_slot(batch[i]);
   }
@@ -358,11 +353,11 @@ TracerStats TracerCore::stats() noexcept {
     for (const ThreadRecorder* r : _recorders)
       add_recorder_counters(s, r->counters());
   }
-  s.spans_started += _unrecorded_starts.load(std::memory_order_relaxed);
-  s.dropped_queue_full += _late_dropped.load(std::memory_order_relaxed);
-  s.attributes_dropped += _late_attributes_dropped.load(std::memory_order_relaxed);
-  s.events_dropped += _late_events_dropped.load(std::memory_order_relaxed);
-  s.strings_truncated += _late_strings_truncated.load(std::memory_order_relaxed);
+  s.spans_started += _unrecorded_starts.get();
+  s.dropped_queue_full += _late_dropped.get();
+  s.attributes_dropped += _late_attributes_dropped.get();
+  s.events_dropped += _late_events_dropped.get();
+  s.strings_truncated += _late_strings_truncated.get();
   s.spans_exported = _exported.load(std::memory_order_relaxed);
   s.dropped_export_failed = _export_failed.load(std::memory_order_relaxed);
   s.bytes_written = _bytes_written.load(std::memory_order_relaxed);

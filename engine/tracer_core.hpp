@@ -43,6 +43,16 @@ namespace hotspan::detail {
 
 class ThreadRecorder;
 
+// A counter any thread may add to (relaxed: it publishes nothing else).
+class SharedCounter {
+ public:
+  void add(uint64_t n) noexcept { _value.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t get() const noexcept { return _value.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> _value{0};
+};
+
 class TracerCore : public TracerHot {
  public:
   // Validates the options (std::invalid_argument) and starts the exporter thread.
@@ -71,9 +81,7 @@ class TracerCore : public TracerHot {
   // Hands an ended span to the exporter thread, or drops it (counted).
   void submit(Slot* s) noexcept;
   // Start of a span on a closed tracer, or when no recorder could be had.
-  void count_unrecorded_start() noexcept {
-    _unrecorded_starts.fetch_add(1, std::memory_order_relaxed);
-  }
+  void count_unrecorded_start() noexcept { _unrecorded_starts.add(1); }
 
   bool flush(std::chrono::milliseconds timeout) noexcept;
   void shutdown() noexcept;
@@ -113,11 +121,11 @@ class TracerCore : public TracerHot {
   SpanQueue _queue;
 
   // Counters of rare paths, incremented by any thread.
-  std::atomic<uint64_t> _unrecorded_starts{0};
-  std::atomic<uint64_t> _late_dropped{0};  // ended after close / no recorder
-  std::atomic<uint64_t> _late_attributes_dropped{0};
-  std::atomic<uint64_t> _late_events_dropped{0};
-  std::atomic<uint64_t> _late_strings_truncated{0};
+  SharedCounter _unrecorded_starts;
+  SharedCounter _late_dropped;  // ended after close / no recorder
+  SharedCounter _late_attributes_dropped;
+  SharedCounter _late_events_dropped;
+  SharedCounter _late_strings_truncated;
 
   // Written by the exporter thread only.
   std::atomic<uint64_t> _exported{0};

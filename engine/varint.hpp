@@ -1,6 +1,6 @@
 // hotspan — LEB128 varints and zigzag, for the binary format (docs/FORMAT.md).
 //
-// Writers append to a std::string; readers take a bounded cursor and fail
+// Writers append through ByteWriter (byte_writer.hpp); readers take a bounded cursor and fail
 // (return false) instead of reading past its end, so hostile input can never
 // make them read out of bounds.
 #pragma once
@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "byte_writer.hpp"
 
 namespace hotspan::detail {
 
@@ -19,27 +21,25 @@ constexpr int64_t zigzag_decode(uint64_t v) noexcept {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
+// One-off appends to a string (for building frames by hand); the encoders
+// write through a ByteWriter directly, whose encoding these share.
 inline void put_varint(std::string& out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out.append(buf, n);
+  ByteWriter w(out);
+  w.reserve(ByteWriter::kMaxVarint);
+  w.varint(v);
 }
 
 inline void put_bytes(std::string& out, std::string_view bytes) {
-  put_varint(out, bytes.size());
-  out.append(bytes);
+  ByteWriter w(out);
+  w.reserve(ByteWriter::kMaxVarint + bytes.size());
+  w.string(bytes);
 }
 
 template <class T>
 inline void put_fixed(std::string& out, T v) {  // little-endian hosts only (x86-64, aarch64)
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));
-  out.append(buf, sizeof(T));
+  ByteWriter w(out);
+  w.reserve(sizeof(T));
+  w.fixed<T>(v);
 }
 
 // A bounded read cursor over one frame's payload.
