@@ -23,6 +23,7 @@
 #include "capture_exporter.hpp"
 #include "chrome_json_encoder.hpp"
 #include "hotspan/hotspan.hpp"
+#include "json_output_checks.hpp"
 
 using hotspan::AttributeView;
 using hotspan::EventView;
@@ -37,17 +38,12 @@ using hotspan_test::OwnedSpan;
 using hotspan_test::OwnedValue;
 namespace dom = simdjson::dom;
 
+using hotspan_test::example_trace_id;
+using hotspan_test::keys_of;
+using hotspan_test::kFffd;
+using hotspan_test::str;
+
 namespace {
-
-const std::string kFffd = "\xEF\xBF\xBD";
-
-TraceId example_trace_id() {
-  TraceId id;
-  const uint8_t bytes[16] = {0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6,
-                             0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36};
-  std::memcpy(id.bytes.data(), bytes, sizeof(bytes));
-  return id;
-}
 
 Resource example_resource() {
   Resource resource;
@@ -72,17 +68,6 @@ std::string encode_document(const std::vector<std::vector<SpanRecord>>& batches,
   encoder->finish(out);
   encoder->delivered(true);
   return out;
-}
-
-std::vector<std::string> keys_of(dom::object object) {
-  std::vector<std::string> keys;
-  for (const dom::key_value_pair field : object)
-    keys.emplace_back(field.key);
-  return keys;
-}
-
-std::string str(dom::element e) {
-  return std::string(std::string_view(e));
 }
 
 // The document: valid UTF-8, one JSON object {"displayTimeUnit":"ns","traceEvents":[...]}.

@@ -13,15 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "json_output_checks.hpp"
 #include "json_writer.hpp"
 
 using namespace std::string_literals;
 using hotspan::AttributeValue;
 using hotspan::AttributeView;
 
-namespace {
+using hotspan_test::kFffd;
 
-const std::string kFffd = "\xEF\xBF\xBD";
+namespace {
 
 std::string json_string(std::string_view s) {
   std::string out;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "json_output_checks.hpp"
 #include "jsonl_encoder.hpp"
 #include "pretty_encoder.hpp"
 
@@ -22,17 +23,12 @@ using hotspan::StatusCode;
 using hotspan::TraceId;
 namespace dom = simdjson::dom;
 
+using hotspan_test::example_trace_id;
+using hotspan_test::keys_of;
+using hotspan_test::kFffd;
+using hotspan_test::str;
+
 namespace {
-
-const std::string kFffd = "\xEF\xBF\xBD";
-
-TraceId example_trace_id() {
-  TraceId id;
-  const uint8_t bytes[16] = {0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6,
-                             0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36};
-  std::memcpy(id.bytes.data(), bytes, sizeof(bytes));
-  return id;
-}
 
 std::string encode(const SpanRecord& record, std::string_view service = "relay") {
   hotspan::Resource resource;
@@ -48,13 +44,6 @@ std::string pretty(const SpanRecord& record) {
   return out;
 }
 
-std::vector<std::string> keys_of(dom::object object) {
-  std::vector<std::string> keys;
-  for (const dom::key_value_pair field : object)
-    keys.emplace_back(field.key);
-  return keys;
-}
-
 // One complete line: ends with the only '\n', valid UTF-8, one JSON object.
 dom::element parse_line(dom::parser& parser, const std::string& line) {
   REQUIRE(!line.empty());
@@ -65,10 +54,6 @@ dom::element parse_line(dom::parser& parser, const std::string& line) {
   REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
   REQUIRE(doc.type() == dom::element_type::OBJECT);
   return doc;
-}
-
-std::string str(dom::element e) {
-  return std::string(std::string_view(e));
 }
 
 dom::element_type type_of(dom::element e) {

@@ -26,6 +26,7 @@
 
 #include "capture_exporter.hpp"
 #include "hotspan/hotspan.hpp"
+#include "json_output_checks.hpp"
 #include "otlp_json_encoder.hpp"
 
 using hotspan::AttributeView;
@@ -42,17 +43,12 @@ using hotspan_test::OwnedValue;
 namespace dom = simdjson::dom;
 namespace fs = std::filesystem;
 
+using hotspan_test::example_trace_id;
+using hotspan_test::keys_of;
+using hotspan_test::kFffd;
+using hotspan_test::str;
+
 namespace {
-
-const std::string kFffd = "\xEF\xBF\xBD";
-
-TraceId example_trace_id() {
-  TraceId id;
-  const uint8_t bytes[16] = {0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6,
-                             0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36};
-  std::memcpy(id.bytes.data(), bytes, sizeof(bytes));
-  return id;
-}
 
 Resource example_resource() {
   Resource resource;
@@ -80,17 +76,6 @@ std::vector<std::string> split_lines(const std::string& text) {
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   return lines;
-}
-
-std::vector<std::string> keys_of(dom::object object) {
-  std::vector<std::string> keys;
-  for (const dom::key_value_pair field : object)
-    keys.emplace_back(field.key);
-  return keys;
-}
-
-std::string str(dom::element e) {
-  return std::string(std::string_view(e));
 }
 
 bool is_integer(dom::element e) {
