@@ -43,7 +43,7 @@
 namespace {
 
 using hotspan_bench::CallerPin;
-using hotspan_bench::thread_allocations;
+using hotspan_test::thread_allocations;
 namespace naive = hotspan_bench::naive;
 
 constexpr int64_t kWarmupOperations = 20000;

@@ -1,4 +1,4 @@
-// hotspan bench — the replaced global operator new behind thread_allocations()
+// hotspan tests and benchmarks — the replaced global operator new behind thread_allocations()
 // (see allocation_counter.hpp). Every new form counts one allocation on the
 // calling thread and forwards to malloc / aligned_alloc; every delete form
 // forwards to free.
@@ -27,13 +27,13 @@ void* counted_allocate_aligned(std::size_t size, std::align_val_t alignment) noe
 
 }  // namespace
 
-namespace hotspan_bench {
+namespace hotspan_test {
 
 uint64_t thread_allocations() noexcept {
   return t_allocations;
 }
 
-}  // namespace hotspan_bench
+}  // namespace hotspan_test
 
 void* operator new(std::size_t size) {
   void* p = counted_allocate(size);

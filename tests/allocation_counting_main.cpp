@@ -1,9 +1,11 @@
 // Hot path discipline: after warm-up, starting, annotating and ending spans
 // makes no heap allocation on the calling thread. Counted by replacing the
-// global allocation functions in this program.
+// global allocation functions in this program (tests/allocation_counter.cpp).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
+
+#include "allocation_counter.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -11,93 +13,13 @@
 #include <stdexcept>
 
 namespace {
-thread_local bool t_counting = false;
-thread_local uint64_t t_allocations = 0;
-
-void* counted_alloc(std::size_t n, std::size_t align = 0) {
-  if (t_counting) ++t_allocations;
-  if (n == 0) n = 1;
-  void* p = align > alignof(std::max_align_t)
-                ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                : std::malloc(n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
+// Allocations made on this thread while it lives (tests/allocation_counter.cpp
+// replaces the global operator new of this program).
 struct CountAllocations {
-  CountAllocations() {
-    t_allocations = 0;
-    t_counting = true;
-  }
-  ~CountAllocations() { t_counting = false; }
-  uint64_t count() const { return t_allocations; }
+  uint64_t start = hotspan_test::thread_allocations();
+  uint64_t count() const { return hotspan_test::thread_allocations() - start; }
 };
 }  // namespace
-
-void* operator new(std::size_t n) {
-  return counted_alloc(n);
-}
-void* operator new[](std::size_t n) {
-  return counted_alloc(n);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  return counted_alloc(n, static_cast<size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  return counted_alloc(n, static_cast<size_t>(a));
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n, static_cast<size_t>(a));
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n, static_cast<size_t>(a));
-  } catch (...) {
-    return nullptr;
-  }
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
 
 using namespace hotspan;
 
