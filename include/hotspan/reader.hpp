@@ -65,7 +65,8 @@ class HOTSPAN_API BinaryTraceReader {
   const SpanRecord* next();
 
   Status status() const noexcept;
-  // What stopped the reader (error or truncated), naming the offset; empty otherwise.
+  // What stopped the reader (error, truncated, or unclosed: no end frame),
+  // naming the offset where there is one; empty while reading and when complete.
   const std::string& message() const noexcept;
   // File offset of the frame where the error or truncation was found.
   uint64_t error_offset() const noexcept;
