@@ -11,5 +11,6 @@
 #include "hotspan/span_kind.hpp"
 #include "hotspan/span_record.hpp"
 #include "hotspan/stats.hpp"
+#include "hotspan/trace_state.hpp"
 #include "hotspan/tracer.hpp"
 #include "hotspan/version.hpp"
