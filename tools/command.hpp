@@ -1,6 +1,6 @@
 // hotspan tool — what a subcommand is, and the parsing of its arguments.
 //
-// Each subcommand (cat, tree, stats, convert, validate) lives in its own file
+// Each subcommand (cat, tree, stats, convert, validate, report) lives in its own file
 // and exposes one Command. hotspan_main.cpp lists them, dispatches, prints help
 // and maps errors to exit statuses:
 //   0  success
@@ -41,6 +41,7 @@ const Command& tree_command();
 const Command& stats_command();
 const Command& convert_command();
 const Command& validate_command();
+const Command& report_command();
 
 // Arguments of one command: positionals, `--name value` / `--name=value`
 // options and their one-letter forms `-n value`. `-h`/`--help` are handled by

@@ -14,10 +14,10 @@ namespace {
 
 using hotspan::tool::Command;
 
-std::array<const Command*, 5> commands() {
-  return {&hotspan::tool::cat_command(), &hotspan::tool::tree_command(),
-          &hotspan::tool::stats_command(), &hotspan::tool::convert_command(),
-          &hotspan::tool::validate_command()};
+std::array<const Command*, 6> commands() {
+  return {&hotspan::tool::cat_command(),      &hotspan::tool::tree_command(),
+          &hotspan::tool::stats_command(),    &hotspan::tool::convert_command(),
+          &hotspan::tool::validate_command(), &hotspan::tool::report_command()};
 }
 
 void print_usage(std::ostream& out) {

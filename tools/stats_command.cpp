@@ -17,6 +17,7 @@
 
 #include "command.hpp"
 #include "input_file.hpp"
+#include "percentile.hpp"
 #include "read_spans.hpp"
 #include "text_output.hpp"
 #include "trace_id_hash.hpp"
@@ -186,40 +187,12 @@ class Statistics {
     return {label,
             std::to_string(count),
             std::to_string(group.errors),
-            format_duration(percentile(sorted, count, 0)),
-            format_duration(percentile(sorted, count, 50)),
-            format_duration(percentile(sorted, count, 95)),
-            format_duration(percentile(sorted, count, 99)),
-            format_duration(percentile(sorted, count, 100)),
+            format_duration(nearest_rank_percentile(sorted, count, 0)),
+            format_duration(nearest_rank_percentile(sorted, count, 50)),
+            format_duration(nearest_rank_percentile(sorted, count, 95)),
+            format_duration(nearest_rank_percentile(sorted, count, 99)),
+            format_duration(nearest_rank_percentile(sorted, count, 100)),
             format_duration(group.total)};
-  }
-
-  // Nearest rank over the union of sorted lists, without merging them: the
-  // smallest value v such that at least ceil(percent / 100 * count) values are
-  // <= v, found by bisecting the value range. percent 0 gives the minimum.
-  static uint64_t percentile(const std::vector<const std::vector<uint64_t>*>& sorted,
-                             uint64_t count, uint64_t percent) {
-    const uint64_t rank = std::max<uint64_t>(1, (percent * count + 99) / 100);
-    uint64_t low = kNever, high = 0;
-    for (const auto* durations : sorted) {
-      if (durations->empty()) continue;
-      low = std::min(low, durations->front());
-      high = std::max(high, durations->back());
-    }
-    while (low < high) {
-      const uint64_t middle = low + (high - low) / 2;
-      uint64_t at_most = 0;
-      for (const auto* durations : sorted) {
-        at_most += static_cast<uint64_t>(
-            std::upper_bound(durations->begin(), durations->end(), middle) - durations->begin());
-      }
-      if (at_most >= rank) {
-        high = middle;
-      } else {
-        low = middle + 1;
-      }
-    }
-    return low;
   }
 
   std::string _by;

@@ -1,0 +1,174 @@
+// hotspan tool — `hotspan report`: one self-contained HTML page of the spans of
+// one or more files (one per process, say), merged by trace id: a trace list, a
+// waterfall of each trace across services, and latency histograms with exact
+// P50/P95/P99 per span name.
+//
+// Every span of every input is kept in memory while the page is built (the
+// statistics need every duration, the waterfalls the spans themselves), so
+// memory grows with the inputs; the page embeds at most --max-spans spans.
+// Every input is opened before anything is read or written, so that a missing
+// file fails at once and leaves no output; a damaged input is reported as by
+// the other commands, what could be read goes into the report, and the exit
+// status is 1.
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "command.hpp"
+#include "input_file.hpp"
+#include "read_spans.hpp"
+#include "report_data.hpp"
+#include "report_page.hpp"
+
+namespace hotspan::tool {
+namespace {
+
+constexpr std::string_view kUsage =
+    R"(usage: hotspan report FILE... -o OUT.html [--max-spans N] [--title TEXT]
+
+Writes one self-contained HTML page (no network access, nothing to install:
+open it in a browser) of the spans of the FILEs (binary or JSON Lines; "-"
+reads stdin), merged by trace id — e.g. one file per process of a distributed
+system. The page has:
+  - the traces: start, root span, services, duration, spans and errors;
+    sortable, filterable, 100 per page;
+  - a waterfall of the selected trace: every span in tree order with its
+    service, offset and duration;
+  - per span name: count, errors, min, P50, P95, P99 (exact, nearest rank, as
+    'hotspan stats'), max, total and a latency histogram.
+Statistics cover every span. The page embeds at most --max-spans spans, whole
+traces, those with errors first, then the slowest, and says so when it leaves
+traces out. Every span is kept in memory while the page is built.
+What a truncated or corrupt file holds before the damage goes into the report,
+the damage is reported (on stderr and in the page), and the exit status is 1.
+
+options:
+  -o, --output OUT   the page to write, created or replaced (required; "-"
+                     writes stdout)
+  --max-spans N      spans embedded in the page (default 100000)
+  --title TEXT       the page's title (default: the input names)
+  -h, --help         show this help
+)";
+
+constexpr std::array<OptionSpec, 3> kOptions{{
+    {"output", true, 'o'},
+    {"max-spans", true},
+    {"title", true},
+}};
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ignored;
+  return a != "-" && b != "-" && std::filesystem::equivalent(a, b, ignored);
+}
+
+// The output file, opened (created or truncated) before the inputs are read so
+// that an unwritable path fails before the work; removed again when the report
+// cannot be finished.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : _path(path) {
+    if (path == "-") return;
+    _file = std::fopen(path.c_str(), "wb");
+    if (_file == nullptr) {
+      throw std::runtime_error("cannot create '" + path +
+                               "': " + std::generic_category().message(errno));
+    }
+  }
+  ~OutputFile() {
+    if (_file == nullptr) return;
+    std::fclose(_file);
+    std::error_code ignored;
+    std::filesystem::remove(_path, ignored);  // not committed: no half-written page
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write_and_close(const std::string& text) {
+    if (_file == nullptr) {
+      std::cout << text;
+      std::cout.flush();
+      if (!std::cout) throw std::runtime_error("writing stdout failed");
+      return;
+    }
+    const bool written = std::fwrite(text.data(), 1, text.size(), _file) == text.size();
+    const int write_error = errno;
+    std::FILE* file = std::exchange(_file, nullptr);
+    if (std::fclose(file) != 0 || !written) {
+      const int error = written ? errno : write_error;
+      std::error_code ignored;
+      std::filesystem::remove(_path, ignored);
+      throw std::runtime_error("writing '" + _path +
+                               "' failed: " + std::generic_category().message(error));
+    }
+  }
+
+ private:
+  std::string _path;
+  std::FILE* _file = nullptr;
+};
+
+std::string default_title(const std::vector<std::string>& paths) {
+  std::string title = "hotspan report:";
+  for (const std::string& path : paths) {
+    title += " ";
+    title += path == "-" ? "stdin" : std::filesystem::path(path).filename().string();
+  }
+  return title;
+}
+
+int run_report(std::span<const std::string_view> args) {
+  const ParsedArguments parsed(args, kOptions);
+  const std::vector<std::string>& paths = parsed.positionals();
+  if (paths.empty()) throw UsageError("missing FILE");
+  if (!parsed.has("output")) throw UsageError("missing -o OUT.html");
+  const std::string out = *parsed.value("output");
+  if (out.empty()) throw UsageError("-o needs a file name");
+  ReportLimits limits;
+  limits.max_spans = parsed.count("max-spans", 100000, 0, 1000000000);
+  size_t from_stdin = 0;
+  for (const std::string& path : paths) {
+    if (path == "-" && ++from_stdin > 1) throw UsageError("stdin ('-') can be read only once");
+    if (same_file(path, out)) {
+      throw UsageError("the output '" + out + "' is the input '" + path +
+                       "': it would be destroyed");
+    }
+  }
+  const std::string title = parsed.value("title").value_or(default_title(paths));
+
+  // Every input opened first: a missing one leaves no output behind.
+  std::vector<std::unique_ptr<InputFile>> files;
+  for (const std::string& path : paths)
+    files.push_back(std::make_unique<InputFile>(path));
+  OutputFile output(out);
+
+  std::vector<OwnedSpan> spans;
+  std::vector<ReportInput> inputs;
+  bool damaged = false;
+  for (const auto& file : files) {
+    const ReadResult result = read_spans(*file, [&spans](const SpanReader& reader) {
+      spans.emplace_back().assign(reader.record(), reader.service());
+    });
+    damaged = damaged || result.damaged();
+    inputs.push_back({file->name(), result});
+  }
+  output.write_and_close(render_report_page(report_data_json(title, spans, inputs, limits)));
+  return damaged ? 1 : 0;
+}
+
+}  // namespace
+
+const Command& report_command() {
+  static const Command command{"report", "write a self-contained HTML report of the traces", kUsage,
+                               run_report};
+  return command;
+}
+
+}  // namespace hotspan::tool
