@@ -1,0 +1,116 @@
+// Many short-lived threads: 10,000 threads (50 at a time) each record a few
+// spans and exit. Every span is exported exactly once, and the heap does not
+// grow with the number of threads: the pool and recorder of a thread that
+// exited are released once its last slot is back from the exporter.
+#include <malloc.h>
+#include <catch2/catch.hpp>
+#include <hotspan/hotspan.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "capture_exporter.hpp"
+#include "sanitizer_build.hpp"
+
+using namespace hotspan;
+
+namespace {
+
+// Keeps span ids in storage reserved up front, so that recording them does not
+// itself grow the heap being measured.
+class SpanIdExporter : public Exporter {
+ public:
+  explicit SpanIdExporter(size_t capacity) { _ids.reserve(capacity); }
+  bool export_batch(std::span<const SpanRecord> batch) override {
+    for (const SpanRecord& r : batch) {
+      if (_ids.size() == _ids.capacity()) {
+        ++_overflow;
+      } else {
+        _ids.push_back(r.span_id.value);
+      }
+    }
+    return true;
+  }
+  // Read only after flush(), which orders the exporter thread's writes first.
+  std::vector<uint64_t>& ids() { return _ids; }
+  uint64_t overflow() const { return _overflow; }
+
+ private:
+  std::vector<uint64_t> _ids;
+  uint64_t _overflow = 0;
+};
+
+// Bytes of heap in use, malloc's own arenas and mmapped blocks together.
+size_t heap_in_use() {
+  const struct mallinfo2 m = ::mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+}  // namespace
+
+TEST_CASE("10,000 short-lived threads: every span exported once, heap does not grow with them",
+          "[fault][lifetime][threads]") {
+  constexpr int kConcurrent = 50;
+  constexpr int kSpansPerThread = 3;
+  // Under a sanitizer, 2,000 threads (thread creation is several times slower
+  // there) and no heap check: its allocator replaces malloc's statistics.
+  const int thread_count = hotspan_test::scaled(10'000, 2'000);
+  constexpr int kMeasuredAfter = 1'000;
+  const uint64_t total = static_cast<uint64_t>(thread_count) * kSpansPerThread;
+
+  auto exporter = std::make_shared<SpanIdExporter>(total);
+  TracerOptions o;
+  o.exporter = exporter;
+  // Small pools: a leaked pool of an exited thread would still be ~8 KiB, so
+  // 9,000 leaked pools (~70 MiB) would stand far above the margin below.
+  o.slots_per_thread = 16;
+  o.slot_bytes = 256;
+  Tracer tracer(o);
+
+  const size_t heap_at_start = heap_in_use();
+  size_t heap_after_first = 0;
+  for (int started = 0; started < thread_count; started += kConcurrent) {
+    std::vector<std::thread> wave;
+    for (int t = 0; t < kConcurrent; ++t) {
+      wave.emplace_back([&tracer, n = started + t] {
+        Span root = tracer.start_span("short-lived-root");
+        root.set_attribute("thread", n);
+        Scope scope(root);
+        tracer.start_span("child").set_attribute("k", "v");
+        tracer.start_span("child").add_event("e");
+      });
+    }
+    for (auto& th : wave)
+      th.join();
+    if (started + kConcurrent == kMeasuredAfter) {
+      REQUIRE(tracer.flush(std::chrono::seconds(30)));
+      heap_after_first = heap_in_use();
+    }
+  }
+  REQUIRE(tracer.flush(std::chrono::seconds(30)));
+  const size_t heap_at_end = heap_in_use();
+
+  const TracerStats st = tracer.stats();
+  CHECK(st.spans_started == total);
+  CHECK(st.spans_sampled == total);
+  CHECK(st.spans_exported == total);
+  CHECK(st.dropped_pool_exhausted + st.dropped_queue_full + st.dropped_export_failed == 0);
+  hotspan_test::require_invariant(st);
+  CHECK(exporter->overflow() == 0);
+  std::vector<uint64_t>& ids = exporter->ids();
+  CHECK(ids.size() == total);
+  std::sort(ids.begin(), ids.end());
+  CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+
+  if (!hotspan_test::kSanitized) {
+    INFO("heap in use: start " << heap_at_start << ", after " << kMeasuredAfter << " threads "
+                               << heap_after_first << ", after " << thread_count << " threads "
+                               << heap_at_end);
+    constexpr size_t kMargin = 1u << 20;  // 1 MiB: ~100 bytes per later thread
+    CHECK(heap_at_end <= heap_after_first + kMargin);
+    CHECK(heap_at_end <= heap_at_start + 4 * kMargin);
+  }
+}
