@@ -228,14 +228,14 @@
     for (const s of trace[T_SERVICES]) legend.appendChild(serviceChip(s));
 
     const axis = box.appendChild(el('div', 'wf-axis'));
-    axis.appendChild(el('div', 'wf-name', 'span'));
-    axis.appendChild(el('div', 'wf-service', 'service'));
+    axis.appendChild(el('div', 'wf-head', 'span'));
+    axis.appendChild(el('div', 'wf-head', 'service'));
     const ticks = axis.appendChild(el('div', 'wf-ticks'));
     for (let i = 0; i <= 4; ++i) {
       const tick = ticks.appendChild(el('span', 'wf-tick', formatDuration(trace[T_DURATION] * i / 4)));
       tick.style.left = (i * 25) + '%';
     }
-    axis.appendChild(el('div', 'wf-duration', 'duration'));
+    axis.appendChild(el('div', 'wf-head wf-duration', 'duration'));
     const rows = box.appendChild(el('div', 'wf-rows'));
     appendWaterfallRows(rows);
   }
