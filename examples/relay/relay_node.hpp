@@ -18,8 +18,10 @@
 // hop answering), relay.destroy. TracerT is hotspan::Tracer or NoTracer
 // (tracing compiled out, for the benchmark).
 //
-// A peer that goes away (EOF, reset) tears the circuit down: DESTROY to the
-// other side, and an extend in progress ends with an error status.
+// A peer that goes away (EOF, reset), a protocol error or the relay stopping
+// tears the circuit down: a relay.teardown span (child of the circuit's
+// relay.create, so it stays in the circuit's trace) sends DESTROY to the other
+// side, and an extend in progress ends with an error status.
 #pragma once
 
 #include <hotspan/span_kind.hpp>
@@ -32,6 +34,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <random>
@@ -118,6 +121,7 @@ class RelayNode {
     Link* previous = nullptr;  // toward the client
     Link* next = nullptr;      // toward the exit, once extended
     Pad pad{};
+    hotspan::SpanContext created;    // relay.create: the parent of a teardown span
     std::optional<SpanT> extending;  // relay.extend, until the next hop's CREATED
   };
   struct Link {
@@ -126,9 +130,11 @@ class RelayNode {
     std::shared_ptr<Circuit> circuit;
     std::vector<uint8_t> in, out;
     // Closed at the end of this loop iteration, its circuit torn down; the
-    // DESTROY sent to the other side carries `destroy_context`.
+    // DESTROY sent to the other side carries `destroy_context`, or else the
+    // context of a relay.teardown span that records `close_reason`.
     bool broken = false;
     hotspan::SpanContext destroy_context;
+    const char* close_reason = "the relay is stopping";
   };
 
   void accept_links() {
@@ -153,8 +159,14 @@ class RelayNode {
     const ssize_t n = recv(link.fd, buffer, sizeof buffer, 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     if (n <= 0) {  // EOF or reset: the peer is gone
-      if (link.circuit && n < 0) ++_counters.errors;
+      if (link.circuit) {
+        if (n < 0) ++_counters.errors;
+        std::fprintf(stderr, "%s: circuit %u: the %s hop closed the connection%s%s\n",
+                     _role.c_str(), link.circuit->circ_id, link.toward_client ? "previous" : "next",
+                     n < 0 ? ": " : "", n < 0 ? std::strerror(errno) : "");
+      }
       link.broken = true;
+      link.close_reason = "a neighbouring hop closed the connection";
       return;
     }
     link.in.insert(link.in.end(), buffer, buffer + n);
@@ -188,6 +200,7 @@ class RelayNode {
       link.circuit->previous = &link;
       const uint64_t nonce = _nonces();
       link.circuit->pad = make_pad(cell.nonce(), nonce);
+      link.circuit->created = span.context();
       ++_counters.circuits;
       Cell created = Cell::make(cell.circ_id(), Command::created, span.context());
       created.set_nonce(nonce);
@@ -331,6 +344,7 @@ class RelayNode {
       if (n < 0) {
         if (!link.broken) ++_counters.errors;
         link.broken = true;
+        link.close_reason = "a write to a neighbouring hop failed";
         link.out.clear();
         return;
       }
@@ -342,6 +356,7 @@ class RelayNode {
   void fail(Link& link) {
     ++_counters.errors;
     link.broken = true;
+    link.close_reason = "a protocol error";
   }
 
   void close_broken_links() {
@@ -367,7 +382,14 @@ class RelayNode {
       Link* other = &link == circuit->previous ? circuit->next : circuit->previous;
       if (other != nullptr) {
         other->circuit.reset();
-        send(*other, Cell::make(circuit->circ_id, Command::destroy, link.destroy_context));
+        if (link.destroy_context.valid()) {
+          send(*other, Cell::make(circuit->circ_id, Command::destroy, link.destroy_context));
+        } else {  // not a DESTROY passed on: a teardown of our own, in the circuit's trace
+          SpanT span =
+              _tracer.start_span("relay.teardown", hotspan::SpanKind::internal, circuit->created);
+          span.set_attribute("circuit.id", circuit->circ_id).add_event(link.close_reason);
+          send(*other, Cell::make(circuit->circ_id, Command::destroy, span.context()));
+        }
         remove_link(*other);
       }
     }
