@@ -50,8 +50,8 @@ extern constinit std::atomic<uint64_t> id_fork_generation;
 // The slow path: (re)seeds this thread's generator for the current generation.
 void reseed_id_generator() noexcept;
 
-// 64 uniformly random bits; never repeats within a thread (see above).
-inline uint64_t random_u64() noexcept {
+// Reseeds this thread's generator if it has not been seeded since the last fork.
+inline void check_id_generator() noexcept {
   // tls_id_generator is named directly, not bound to a reference: GCC 12 with
   // -fsanitize=null tests a reference to an extern TLS variable for null with the
   // flags of an `add` that the linker relaxes into a flag-less `lea` (false reports).
@@ -59,10 +59,20 @@ inline uint64_t random_u64() noexcept {
       [[unlikely]] {
     reseed_id_generator();
   }
+}
+
+// The next 64 bits of a generator that check_id_generator() has vouched for.
+inline uint64_t next_u64() noexcept {
   uint64_t z = (tls_id_generator.weyl += 0x9e3779b97f4a7c15u);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
   return z ^ (z >> 31);
+}
+
+// 64 uniformly random bits; never repeats within a thread (see above).
+inline uint64_t random_u64() noexcept {
+  check_id_generator();
+  return next_u64();
 }
 
 // A valid (non-zero) span id.
@@ -77,9 +87,10 @@ inline SpanId new_span_id() noexcept {
 // A valid (non-zero) trace id, all 128 bits random.
 inline TraceId new_trace_id() noexcept {
   uint64_t halves[2];
-  do {  // two successive draws differ, so never both zero; kept for any generator
-    halves[0] = random_u64();
-    halves[1] = random_u64();
+  check_id_generator();  // once for both halves
+  do {                   // two successive draws differ, so never both zero; kept for any generator
+    halves[0] = next_u64();
+    halves[1] = next_u64();
   } while ((halves[0] | halves[1]) == 0);
   TraceId id;
   static_assert(sizeof(halves) == sizeof(id.bytes));

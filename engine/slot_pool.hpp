@@ -24,7 +24,6 @@
 // last, and its caller destroys the pool's recorder.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -107,7 +106,7 @@ class SlotPool {
   // caller's work between spans instead of stalling the next start_span().
   void prefetch_for_write(const Slot* s) const noexcept {
     const auto* p = reinterpret_cast<const char*>(s);
-    for (size_t offset = 0; offset < std::min<size_t>(_stride, 256); offset += 64) {
+    for (size_t offset = 0; offset < kPrefetchBytes; offset += 64) {
 #if defined(__x86_64__)
       // PREFETCHW (exclusive ownership) rather than __builtin_prefetch's read
       // prefetch, which a baseline x86-64 build emits: a line fetched shared
@@ -131,6 +130,11 @@ class SlotPool {
     if (j != kNone) prefetch_for_write(slot_at(j));
   }
   static constexpr int kPrefetchDistance = 4;
+  // The lines a span writes first: the header and the start of the log (the
+  // name and a few attributes). A constant, so that the loop unrolls; every
+  // stride exceeds it (slot_bytes >= 256 plus the header).
+  static constexpr size_t kPrefetchBytes = 256;
+  static_assert(slot_stride(kMinSlotDataBytes) > kPrefetchBytes);
 
   Slot* slot_at(uint32_t i) const noexcept {
     return reinterpret_cast<Slot*>(_arena.get() + size_t{i} * _stride);

@@ -32,21 +32,58 @@ std::string_view clamp(Slot& s, std::string_view text) noexcept {
   return text.substr(0, utf8_prefix_length(text, max));
 }
 
-size_t value_bytes(ValueType type, std::string_view str) noexcept {
+// Bytes of a value of a fixed-size type in the slot log (strings: see append_string).
+constexpr size_t fixed_value_bytes(ValueType type) noexcept {
   switch (type) {
     case ValueType::boolean:
       return 1;
     case ValueType::integer:
     case ValueType::floating:
       return 8;
-    case ValueType::string:
-      return 2 + str.size();
     case ValueType::type_name:
       return sizeof(const char*);
     case ValueType::error_code:
       return sizeof(void*) + sizeof(int32_t);
+    case ValueType::string:
+      break;
   }
   return 0;
+}
+
+// Appends an entry header and its (clamped) key, reserving `value_size` bytes
+// for the value, which the caller writes at the returned address. Null (and
+// nothing written) when the entry does not fit in the slot.
+std::byte* append_entry(Slot& s, EntryTag tag, ValueType type, std::string_view key,
+                        size_t value_size) noexcept {
+  key = clamp(s, key);
+  const size_t need = kEntryHeaderBytes + key.size() + value_size;
+  if (s.used + need > limits_of(s).data_bytes) return nullptr;
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(tag);
+  p[1] = static_cast<std::byte>(type);
+  store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
+  copy_chars(p + kEntryHeaderBytes, key);
+  s.used += static_cast<uint32_t>(need);
+  return p + kEntryHeaderBytes + key.size();
+}
+
+// One attribute of a fixed-size type; `T` is stored as its bytes.
+template <ValueType Type, class T>
+bool append_fixed(Slot& s, EntryTag tag, std::string_view key, const T& value) noexcept {
+  static_assert(sizeof(T) == fixed_value_bytes(Type));
+  std::byte* p = append_entry(s, tag, Type, key, sizeof(T));
+  if (p == nullptr) return false;
+  store_unaligned(p, value);
+  return true;
+}
+
+// A string attribute: the value must already be clamped.
+bool append_string(Slot& s, EntryTag tag, std::string_view key, std::string_view value) noexcept {
+  std::byte* p = append_entry(s, tag, ValueType::string, key, 2 + value.size());
+  if (p == nullptr) return false;
+  store_unaligned(p, static_cast<uint16_t>(value.size()));
+  copy_chars(p + 2, value);
+  return true;
 }
 
 // A value as stored in a slot: the public variant plus the deferred kinds.
@@ -81,47 +118,33 @@ StoredValue stored(Slot& s, const AttributeValue& v) noexcept {
 
 // Appends one attribute entry; false (nothing written) when it does not fit.
 bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredValue& v) noexcept {
-  key = clamp(s, key);
-  const size_t need = kEntryHeaderBytes + key.size() + value_bytes(v.type, v.string);
-  if (s.used + need > limits_of(s).data_bytes) return false;
-  std::byte* p = s.data() + s.used;
-  p[0] = static_cast<std::byte>(tag);
-  p[1] = static_cast<std::byte>(v.type);
-  store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
-  p += kEntryHeaderBytes;
-  copy_chars(p, key);
-  p += key.size();
   switch (v.type) {
     case ValueType::boolean:
-      *p = std::byte{v.boolean};
-      break;
+      return append_fixed<ValueType::boolean>(s, tag, key, static_cast<uint8_t>(v.boolean));
     case ValueType::integer:
-      store_unaligned(p, v.integer);
-      break;
+      return append_fixed<ValueType::integer>(s, tag, key, v.integer);
     case ValueType::floating:
-      store_unaligned(p, v.floating);
-      break;
+      return append_fixed<ValueType::floating>(s, tag, key, v.floating);
     case ValueType::string:
-      store_unaligned(p, static_cast<uint16_t>(v.string.size()));
-      copy_chars(p + 2, v.string);
-      break;
+      return append_string(s, tag, key, v.string);
     case ValueType::type_name:
-      store_unaligned(p, static_cast<const char*>(v.pointer));
-      break;
-    case ValueType::error_code:
+      return append_fixed<ValueType::type_name>(s, tag, key, static_cast<const char*>(v.pointer));
+    case ValueType::error_code: {
+      std::byte* p = append_entry(s, tag, v.type, key, fixed_value_bytes(v.type));
+      if (p == nullptr) return false;
       store_unaligned(p, v.pointer);
       store_unaligned(p + sizeof(void*), static_cast<int32_t>(v.integer));
-      break;
+      return true;
+    }
   }
-  s.used += static_cast<uint32_t>(need);
-  return true;
+  return false;
 }
 
-void add_span_attribute(Slot& s, std::string_view key, const AttributeValue& value) noexcept {
-  // The count limit is checked first, so that a dropped value is not also
-  // counted as truncated.
-  if (s.attributes >= limits_of(s).max_attributes ||
-      !append_attribute(s, EntryTag::attribute, key, stored(s, value))) {
+// A span attribute, counted or dropped. The count limit is checked before
+// `append` runs, so that a dropped value is not also counted as truncated.
+template <class Append>
+void add_span_attribute(Slot& s, Append append) noexcept {
+  if (s.attributes >= limits_of(s).max_attributes || !append()) {
     ++s.dropped_attributes;
     return;
   }
@@ -200,7 +223,40 @@ Span& Span::operator=(Span&& other) noexcept {
 }
 
 void Span::add_attribute(std::string_view key, const AttributeValue& value) noexcept {
-  detail::add_span_attribute(*_slot, key, value);
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_attribute(s, detail::EntryTag::attribute, key, detail::stored(s, value));
+  });
+}
+
+// The typed entry points of set_attribute<T>(): no variant, no StoredValue.
+void Span::add_boolean(std::string_view key, bool value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::boolean>(s, detail::EntryTag::attribute, key,
+                                                    static_cast<uint8_t>(value));
+  });
+}
+
+void Span::add_integer(std::string_view key, int64_t value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::integer>(s, detail::EntryTag::attribute, key, value);
+  });
+}
+
+void Span::add_floating(std::string_view key, double value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::floating>(s, detail::EntryTag::attribute, key, value);
+  });
+}
+
+void Span::add_string(std::string_view key, std::string_view value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_string(s, detail::EntryTag::attribute, key, detail::clamp(s, value));
+  });
 }
 
 Span& Span::set_attributes(std::initializer_list<Attribute> attributes) noexcept {

@@ -18,9 +18,12 @@ namespace {
 
 std::atomic<uint64_t> g_next_core_id{1};
 
-constexpr size_t kMinSlotBytes = 256;
-constexpr size_t kMaxSlotBytes = 65536;
 constexpr int kIdleSpins = 64;  // empty polls before the exporter thread sleeps
+// How long the exporter lets spans gather after a drain that found less than a
+// full batch (at most idle_sleep). The kernel's default timer slack stretches
+// it to ~50-70 us: a thread must end tens of millions of spans per second to
+// run its default pool (4096 slots) dry before the exporter is back.
+constexpr std::chrono::microseconds kGatherPause{20};
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("hotspan: invalid TracerOptions: " + what);
@@ -34,7 +37,7 @@ size_t validated_queue_capacity(const TracerOptions& o) {
               " (got " + std::to_string(o.slots_per_thread) + ")");
   require(o.queue_capacity >= 1 && o.queue_capacity <= (size_t{1} << 32),
           "queue_capacity must be in 1..2^32 (got " + std::to_string(o.queue_capacity) + ")");
-  require(o.slot_bytes >= kMinSlotBytes && o.slot_bytes <= kMaxSlotBytes,
+  require(o.slot_bytes >= kMinSlotDataBytes && o.slot_bytes <= kMaxSlotDataBytes,
           "slot_bytes must be in 256..65536 (got " + std::to_string(o.slot_bytes) + ")");
   require(o.max_attributes_per_span <= 65535, "max_attributes_per_span must be at most 65535");
   require(o.max_events_per_span <= 65535, "max_events_per_span must be at most 65535");
@@ -63,6 +66,7 @@ TracerCore::TracerCore(TracerOptions options) : _queue(validated_queue_capacity(
   _slots_per_thread = options.slots_per_thread;
   _batch_size = options.export_batch_size;
   _idle_sleep = options.idle_sleep;
+  _gather_pause = std::min(_idle_sleep, kGatherPause);
   _shutdown_timeout = options.shutdown_timeout;
   _resource.service_name = options.service_name;
   _resource.attributes.emplace_back("service.name", options.service_name);
@@ -218,8 +222,16 @@ void TracerCore::exporter_main() noexcept {
   int idle = 0;
   for (;;) {
     _clock->update();
-    if (drain_queue(token) != 0) {
+    if (const size_t drained = drain_queue(token); drained != 0) {
       idle = 0;
+      // Less than a full batch came: the producers are slower than the
+      // exporter. Let spans gather for a moment instead of chasing each one as
+      // it is enqueued: every poll reads the producers' queue indexes and every
+      // early decode reads slot lines still being written, and each of those
+      // reads costs the producer a cache-line round trip when it next writes
+      // there. Under load (a full batch) the exporter drains without pausing.
+      if (drained < _batch.size() && _gather_pause.count() != 0)
+        wait_for_request(flush_seen, _gather_pause);
       continue;
     }
     // acquire: pairs with the release in flush(); every span ended before that
@@ -260,13 +272,17 @@ void TracerCore::exporter_main() noexcept {
       std::this_thread::yield();
       continue;
     }
-    std::unique_lock lock(_control_mutex);
-    _wake_exporter.wait_for(lock, _idle_sleep, [&] {
-      return _stop.load(std::memory_order_relaxed) ||
-             _flush_requested.load(std::memory_order_relaxed) != flush_seen;
-    });
+    wait_for_request(flush_seen, _idle_sleep);
   }
   release_ref();  // the exporter thread's own reference
+}
+
+void TracerCore::wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept {
+  std::unique_lock lock(_control_mutex);
+  _wake_exporter.wait_for(lock, timeout, [&] {
+    return _stop.load(std::memory_order_relaxed) ||
+           _flush_requested.load(std::memory_order_relaxed) != flush_seen;
+  });
 }
 
 // ------------------------------------------------------ flush / shutdown / stats

@@ -97,6 +97,8 @@ class TracerCore : public TracerHot {
   void export_slots(Slot* const* slots, size_t count) noexcept;
   // Exporter thread: exports until the queue looks empty; returns the count.
   size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
+  // Sleeps until flush() or shutdown() asks for the exporter, or `timeout` passes.
+  void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
   void discard_late(Slot* s) noexcept;
   // Exporter thread: tells the exporter when a loss counter moved.
   void report_drops_if_changed() noexcept;
@@ -106,6 +108,7 @@ class TracerCore : public TracerHot {
   size_t _slots_per_thread;
   size_t _batch_size;
   std::chrono::microseconds _idle_sleep;
+  std::chrono::microseconds _gather_pause;  // see exporter_main()
   std::chrono::milliseconds _shutdown_timeout;
   Resource _resource;
   std::shared_ptr<Exporter> _exporter;

@@ -23,10 +23,13 @@
 // the slot is back, so there is never a use-after-free.
 #pragma once
 
+#include <concepts>
+#include <cstdint>
 #include <exception>
 #include <initializer_list>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include "hotspan/attribute.hpp"
 #include "hotspan/detail/hot_path.hpp"
@@ -66,7 +69,19 @@ class HOTSPAN_API Span {
 
   template <detail::attribute_type T>
   Span& set_attribute(std::string_view key, const T& value) noexcept {
-    if (_slot != nullptr) add_attribute(key, detail::to_attribute_value(value));
+    if (_slot != nullptr) {
+      // The type is known here: call its own writer rather than build a variant.
+      using U = std::remove_cvref_t<T>;
+      if constexpr (std::same_as<U, bool>) {
+        add_boolean(key, value);
+      } else if constexpr (detail::attribute_integer<U>) {
+        add_integer(key, static_cast<int64_t>(value));  // as to_attribute_value(): int64 storage
+      } else if constexpr (std::floating_point<U>) {
+        add_floating(key, static_cast<double>(value));
+      } else {
+        add_string(key, std::string_view(value));
+      }
+    }
     return *this;
   }
   Span& set_attribute(std::string_view key, AttributeValue value) noexcept {
@@ -103,6 +118,10 @@ class HOTSPAN_API Span {
     return s;
   }
   void add_attribute(std::string_view key, const AttributeValue& value) noexcept;
+  void add_boolean(std::string_view key, bool value) noexcept;
+  void add_integer(std::string_view key, int64_t value) noexcept;
+  void add_floating(std::string_view key, double value) noexcept;
+  void add_string(std::string_view key, std::string_view value) noexcept;
   void finish() noexcept;
   void draw_ids() const noexcept;
 
