@@ -18,6 +18,7 @@
 #include <string>
 #include <system_error>
 
+#include "hotspan/otlp_http_exporter.hpp"
 #include "span_queue.hpp"
 
 namespace hotspan {
@@ -169,6 +170,55 @@ void read_sampler(SamplerChoice& choice) {
 
 // ------------------------------------------------------------- exporters
 
+// OTEL_EXPORTER_OTLP_TRACES_<name> when set, else OTEL_EXPORTER_OTLP_<name>;
+// `used` says which.
+const char* otlp_setting(const char* name, std::string& used) {
+  used = std::string("OTEL_EXPORTER_OTLP_TRACES_") + name;
+  if (const char* value = env_value(used.c_str())) return value;
+  used = std::string("OTEL_EXPORTER_OTLP_") + name;
+  return env_value(used.c_str());
+}
+
+// Headers, timeout, compression and protocol of OTLP export (the endpoints
+// are read with the exporter list).
+void read_otlp_settings(ExporterChoice& choice) {
+  std::string name;
+  if (const char* text = otlp_setting("HEADERS", name)) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::string error;
+    if (parse_resource_attributes(text, pairs, error)) {
+      choice.otlp_headers = text;
+    } else {
+      warn_ignored(name.c_str(), text, error + "; no headers sent");
+    }
+  }
+  if (const char* text = otlp_setting("TIMEOUT", name)) {
+    size_t ms = 0;
+    if (parse_size(text, ms) && ms >= 1 && ms <= 3'600'000) {
+      choice.otlp_timeout = std::chrono::milliseconds(ms);
+    } else {
+      warn_ignored(name.c_str(), text,
+                   "expected milliseconds in 1..3600000; using the default (10000)");
+    }
+  }
+  if (const char* text = otlp_setting("COMPRESSION", name)) {
+    if (iequals(trim(text), "gzip") || iequals(trim(text), "none")) {
+      choice.otlp_gzip = iequals(trim(text), "gzip");
+    } else {
+      warn_ignored(name.c_str(), text, "expected gzip or none; using none");
+    }
+  }
+  if (const char* text = otlp_setting("PROTOCOL", name)) {
+    if (iequals(trim(text), "http/protobuf") || iequals(trim(text), "http/json")) {
+      choice.otlp_json = iequals(trim(text), "http/json");
+    } else {
+      warn_ignored(name.c_str(), text,
+                   "expected http/protobuf or http/json (grpc is not supported); "
+                   "using http/protobuf");
+    }
+  }
+}
+
 void read_exporters(ExporterChoice& choice) {
   if (const char* list = env_value("OTEL_TRACES_EXPORTER")) {
     bool otlp = false, console = false, any_valid = false;
@@ -206,6 +256,7 @@ void read_exporters(ExporterChoice& choice) {
                    "expected an http:// or https:// URL with a host; using the default");
     }
   }
+  read_otlp_settings(choice);
   if (const char* path = env_value("HOTSPAN_FILE")) choice.file_path = path;
   if (const char* format = env_value("HOTSPAN_FORMAT")) {
     constexpr std::pair<std::string_view, Format> kFormats[] = {
@@ -261,8 +312,7 @@ void read_sizes(OptionsSpec& spec) {
   }
 }
 
-// The one place where OTLP/HTTP export plugs in: once otlp_http_exporter()
-// exists, return otlp_http_exporter({endpoint}) here.
+// The one place where OTLP/HTTP export plugs in.
 std::shared_ptr<Exporter> make_otlp_exporter(const ExporterChoice& choice) {
   std::string url;
   if (choice.otlp_traces_endpoint != nullptr) {
@@ -272,11 +322,30 @@ std::shared_ptr<Exporter> make_otlp_exporter(const ExporterChoice& choice) {
     if (url.ends_with('/')) url.pop_back();
     url += "/v1/traces";
   }
+#ifdef HOTSPAN_HAS_OTLP_HTTP
+  OtlpHttpOptions options;
+  options.traces_endpoint = url;
+  options.timeout = choice.otlp_timeout;
+  if (choice.otlp_gzip) options.compression = OtlpHttpOptions::Compression::gzip;
+  if (choice.otlp_json) options.encoding = OtlpHttpOptions::Encoding::json;
+  std::string error;
+  if (choice.otlp_headers != nullptr &&
+      !parse_resource_attributes(choice.otlp_headers, options.headers, error)) {
+    throw std::invalid_argument("hotspan: invalid OTLP headers: " + error);
+  }
+  try {
+    return otlp_http_exporter(std::move(options));
+  } catch (const std::invalid_argument& e) {
+    warn(std::string(e.what()) + "; spans will not be sent over OTLP");
+    return nullptr;
+  }
+#else
   warn(
-      "OTLP export (OTEL_TRACES_EXPORTER=otlp) is not available in this version of hotspan: "
-      "spans will not be sent to " +
+      "OTLP export (OTEL_TRACES_EXPORTER=otlp) is not available in this build of hotspan "
+      "(built without libcurl): spans will not be sent to " +
       url + "; falling back to none (use HOTSPAN_FILE to write them to a file)");
   return nullptr;
+#endif
 }
 
 }  // namespace

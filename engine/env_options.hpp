@@ -5,7 +5,8 @@
 // hotspan_options_from_env() / hotspan_tracer_create() (C, engine/c_api.cpp)
 // both go through OptionsSpec, read_env() and build_options(), so the
 // environment is parsed in one place and samplers and exporters are built in
-// one place. OTLP/HTTP export plugs in at make_exporter() only.
+// one place. OTLP/HTTP export plugs in at make_exporter() only (without
+// libcurl, OTEL_TRACES_EXPORTER=otlp warns and falls back to none).
 //
 // Strings in an OptionsSpec are borrowed, NUL-terminated (or null = not set):
 // read_env() points them into the environment (getenv), the C API into the
@@ -43,6 +44,10 @@ struct ExporterChoice {
   bool otlp = false;
   const char* otlp_endpoint = nullptr;         // base URL, "/v1/traces" appended
   const char* otlp_traces_endpoint = nullptr;  // full URL, wins over otlp_endpoint
+  const char* otlp_headers = nullptr;          // "k=v,k2=v2", percent-encoded
+  std::chrono::milliseconds otlp_timeout{10000};
+  bool otlp_gzip = false;
+  bool otlp_json = false;  // http/json rather than http/protobuf
 };
 
 struct OptionsSpec {

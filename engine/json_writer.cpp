@@ -14,10 +14,10 @@
 #include <type_traits>
 #include <variant>
 
+#include "utf8.hpp"
+
 namespace hotspan::detail {
 namespace {
-
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
 
 // For each ASCII byte: 0 when it is copied verbatim, otherwise the character
 // after the backslash of its escape ('u' for the \u00XX form).
@@ -57,42 +57,6 @@ void write_ascii_escape(std::string& out, unsigned char c, char kind) {
   }
   const char escape[6] = {'\\', 'u', '0', '0', kLowerHexDigits[c >> 4], kLowerHexDigits[c & 0xf]};
   out.append(escape, 6);
-}
-
-struct Utf8Sequence {
-  size_t length;  // bytes consumed: the whole sequence, or its maximal subpart
-  bool valid;
-};
-
-// Well-formed sequences per Unicode Table 3-7. An ill-formed one consumes its
-// maximal subpart (the longest prefix that could still have been well-formed,
-// at least one byte) and is replaced by one U+FFFD; this rejects overlongs,
-// surrogates, code points above U+10FFFF, stray continuation bytes and
-// sequences cut short by the end of the input or by a non-continuation byte.
-Utf8Sequence scan_utf8(const unsigned char* p, size_t available) noexcept {
-  const unsigned char lead = p[0];
-  size_t length = 0;
-  unsigned char second_min = 0x80, second_max = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_min = 0xA0;  // overlong
-    if (lead == 0xED) second_max = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_min = 0x90;  // overlong
-    if (lead == 0xF4) second_max = 0x8F;  // above U+10FFFF
-  } else {
-    return {1, false};  // continuation byte, C0/C1 (always overlong) or F5..FF
-  }
-  size_t i = 1;
-  if (i < available && p[i] >= second_min && p[i] <= second_max) {
-    ++i;
-    while (i < length && i < available && (p[i] & 0xC0) == 0x80)
-      ++i;
-  }
-  return {i, i == length};
 }
 
 // Shortest round-trip digits of a finite double, with ".0" for integral values.

@@ -19,7 +19,6 @@
 namespace hotspan::detail {
 namespace {
 
-constexpr std::string_view kServiceName = "service.name";
 constexpr std::string_view kSpansClose = "]}]}]}\n";  // spans, scopeSpans, resourceSpans
 
 // An OTLP AnyValue: {"boolValue":..} | {"intValue":"<decimal>"} | {"doubleValue":..}
@@ -80,9 +79,10 @@ void write_status(std::string& out, StatusCode status, std::string_view message)
   if (status != StatusCode::cancelled) {
     write_string(out, message);
   } else {
-    out.append(R"("cancelled)");
+    out.push_back('"');
+    out.append(kOtlpCancelledMessage);
     if (!message.empty()) {
-      out.append(": ");
+      out.append(kOtlpCancelledSeparator);
       write_escaped(out, message);
     }
     out.push_back('"');
@@ -150,19 +150,9 @@ class OtlpJsonEncoder final : public RecordEncoder {
 
  private:
   // Everything of a line up to the first span, escaped once. The attributes
-  // are the Resource's (service.name first); service_name stands in for a
-  // missing service.name. Repeated keys follow write_key_values' rule.
+  // are otlp_resource_attributes(); repeated keys follow write_key_values' rule.
   void set_resource(const Resource& resource) {
-    std::vector<AttributeView> attributes;
-    attributes.reserve(resource.attributes.size() + 1);
-    bool has_service_name = false;
-    for (const auto& [key, value] : resource.attributes)
-      has_service_name = has_service_name || key == kServiceName;
-    if (!has_service_name && !resource.service_name.empty())
-      attributes.push_back({kServiceName, std::string_view(resource.service_name)});
-    for (const auto& [key, value] : resource.attributes)
-      attributes.push_back({key, std::string_view(value)});
-
+    const std::vector<AttributeView> attributes = otlp_resource_attributes(resource);
     std::string open = R"({"resourceSpans":[{"resource":{"attributes":)";
     write_key_values(open, attributes);
     open.append(R"(},"scopeSpans":[{"scope":{"name":"hotspan","version":)");

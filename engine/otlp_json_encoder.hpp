@@ -27,43 +27,10 @@
 #include <cstdint>
 #include <memory>
 
-#include "hotspan/span_kind.hpp"
+#include "otlp_mapping.hpp"
 #include "record_encoder.hpp"
 
 namespace hotspan::detail {
-
-// opentelemetry.proto.trace.v1.Span.SpanKind: internal 1 ... consumer 5;
-// 0 (unspecified) for a value outside the enumeration.
-constexpr int otlp_span_kind(SpanKind kind) noexcept {
-  switch (kind) {
-    case SpanKind::internal:
-      return 1;
-    case SpanKind::server:
-      return 2;
-    case SpanKind::client:
-      return 3;
-    case SpanKind::producer:
-      return 4;
-    case SpanKind::consumer:
-      return 5;
-  }
-  return 0;
-}
-
-// opentelemetry.proto.trace.v1.Status.StatusCode: unset 0, ok 1, error 2;
-// cancelled (and anything out of range) is an error.
-constexpr int otlp_status_code(StatusCode code) noexcept {
-  switch (code) {
-    case StatusCode::unset:
-      return 0;
-    case StatusCode::ok:
-      return 1;
-    case StatusCode::error:
-    case StatusCode::cancelled:
-      return 2;
-  }
-  return 2;
-}
 
 std::unique_ptr<RecordEncoder> make_otlp_json_encoder();
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libconcurrentqueue-dev libxxhash-dev
-          libsimdjson-dev libbenchmark-dev catch2 "$@")
+          libsimdjson-dev libbenchmark-dev catch2 libcurl4-openssl-dev zlib1g-dev "$@")
 
 missing=()
 for p in "${packages[@]}"; do

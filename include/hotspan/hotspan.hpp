@@ -5,6 +5,7 @@
 #include "hotspan/attribute.hpp"
 #include "hotspan/exporter.hpp"
 #include "hotspan/ids.hpp"
+#include "hotspan/otlp_http_exporter.hpp"  // declared when built with libcurl
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
 #include "hotspan/span_context.hpp"

@@ -1,0 +1,224 @@
+// hotspan — one OTLP/HTTP POST with libcurl (see otlp_http_client.hpp).
+//
+// The handle is configured once (URL, headers, timeouts, callbacks) and only
+// the body changes per attempt. CURLOPT_NOSIGNAL keeps libcurl from using
+// signals for its timeouts (the process may be threaded and own SIGALRM);
+// "Expect:" is sent empty so that large bodies do not wait for a
+// "100 Continue" that a collector may never send. The response body is read
+// and kept only up to a few hundred bytes, for the warning of a failure.
+#include "otlp_http_client.hpp"
+
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "hotspan/version.hpp"
+
+namespace hotspan::detail {
+
+namespace {
+constexpr size_t kMaxErrorBody = 300;
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+struct OtlpHttpClient::State {
+  CURL* curl = nullptr;
+  curl_slist* headers = nullptr;
+  const std::atomic<bool>* abort = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  std::string response;  // the first kMaxErrorBody bytes
+  std::optional<std::chrono::milliseconds> retry_after;
+
+  static size_t on_body(char* data, size_t size, size_t count, void* user) {
+    auto* s = static_cast<State*>(user);
+    const size_t n = size * count;
+    const size_t keep = std::min(n, kMaxErrorBody - std::min(kMaxErrorBody, s->response.size()));
+    s->response.append(data, keep);
+    return n;
+  }
+  static size_t on_header(char* data, size_t size, size_t count, void* user) {
+    auto* s = static_cast<State*>(user);
+    const size_t n = size * count;
+    const std::string_view line(data, n);
+    constexpr std::string_view kRetryAfter = "retry-after:";
+    if (iequals_prefix(line, kRetryAfter)) {
+      s->retry_after = parse_retry_after(trim(line.substr(kRetryAfter.size())), std::time(nullptr));
+    }
+    return n;
+  }
+  static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<State*>(user)->abort->load(std::memory_order_relaxed) ? 1 : 0;
+  }
+};
+
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+OtlpHttpClient::OtlpHttpClient(const HttpClientConfig& config, const std::atomic<bool>& abort)
+    : _state(new State) {
+  init_curl_once();
+  State& s = *_state;
+  s.abort = &abort;
+  s.curl = curl_easy_init();
+  if (s.curl == nullptr) {
+    delete _state;
+    throw std::runtime_error("hotspan: curl_easy_init failed");
+  }
+  std::string content_type = "Content-Type: " + config.content_type;
+  s.headers = curl_slist_append(s.headers, content_type.c_str());
+  if (config.gzip) s.headers = curl_slist_append(s.headers, "Content-Encoding: gzip");
+  s.headers = curl_slist_append(s.headers, "Expect:");
+  for (const auto& [name, value] : config.headers) {
+    const std::string line = name + ": " + value;
+    s.headers = curl_slist_append(s.headers, line.c_str());
+  }
+  const std::string user_agent = std::string("hotspan/") + version_string;
+  const long timeout_ms = static_cast<long>(std::max<int64_t>(1, config.timeout.count()));
+  CURL* c = s.curl;
+  curl_easy_setopt(c, CURLOPT_URL, config.url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, s.headers);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent.c_str());
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s.error_buffer);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &State::on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &State::on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &State::on_progress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+  // Only http and https, also across redirects (which are not followed).
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+}
+
+OtlpHttpClient::~OtlpHttpClient() {
+  curl_easy_cleanup(_state->curl);
+  curl_slist_free_all(_state->headers);
+  delete _state;
+}
+
+HttpAttempt OtlpHttpClient::post(std::string_view body) {
+  State& s = *_state;
+  s.response.clear();
+  s.retry_after.reset();
+  s.error_buffer[0] = '\0';
+  curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(s.curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  const CURLcode code = curl_easy_perform(s.curl);
+  HttpAttempt attempt;
+  if (code != CURLE_OK) {
+    attempt.transport_error = code;
+    attempt.error = s.error_buffer[0] != '\0' ? s.error_buffer : curl_easy_strerror(code);
+    // Connection refused or reset, timeouts, DNS failures, empty replies:
+    // the network, worth another try. Not so a bad URL, a TLS certificate
+    // that does not verify, or our own abort.
+    switch (code) {
+      case CURLE_UNSUPPORTED_PROTOCOL:
+      case CURLE_URL_MALFORMAT:
+      case CURLE_NOT_BUILT_IN:
+      case CURLE_ABORTED_BY_CALLBACK:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_OUT_OF_MEMORY:
+        attempt.retryable = false;
+        break;
+      default:
+        attempt.retryable = true;
+    }
+    return attempt;
+  }
+  curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &attempt.status);
+  if (!attempt.ok()) {
+    attempt.retryable = is_retryable_status(attempt.status);
+    attempt.retry_after = s.retry_after;
+    attempt.error = "HTTP " + std::to_string(attempt.status);
+    const std::string_view detail = trim(s.response);
+    if (!detail.empty()) attempt.error.append(": ").append(detail);
+  }
+  return attempt;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::time_t now) {
+  value = trim(value);
+  if (value.empty()) return std::nullopt;
+  uint64_t seconds = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc() && end == value.data() + value.size()) {
+    constexpr uint64_t kMaxSeconds = uint64_t{1} << 31;  // keeps the milliseconds in range
+    return std::chrono::milliseconds(std::min(seconds, kMaxSeconds) * 1000);
+  }
+  if (ec == std::errc()) return std::nullopt;  // digits followed by something else
+  const std::string date(value);
+  const std::time_t when = curl_getdate(date.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  return std::chrono::milliseconds(when > now ? (when - now) * 1000 : 0);
+}
+
+std::chrono::milliseconds backoff_delay(unsigned retry, std::chrono::milliseconds initial,
+                                        std::chrono::milliseconds max, double jitter) noexcept {
+  const double factor = std::ldexp(1.0, static_cast<int>(std::min(retry, 63u)) - 1);
+  const double full =
+      std::min(static_cast<double>(initial.count()) * factor, static_cast<double>(max.count()));
+  const double scale = std::clamp(jitter, 0.5, 1.0);
+  return std::chrono::milliseconds(static_cast<int64_t>(full * scale));
+}
+
+bool gzip_compress(std::string_view in, std::string& out) {
+  z_stream z{};
+  // windowBits 15 + 16: a gzip header and trailer rather than zlib's.
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return false;
+  out.resize(deflateBound(&z, static_cast<uLong>(in.size())) + 32);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&z, Z_FINISH);
+  const size_t written = out.size() - z.avail_out;
+  deflateEnd(&z);
+  if (result != Z_STREAM_END) return false;
+  out.resize(written);
+  return true;
+}
+
+bool is_valid_http_header(std::string_view name, std::string_view value) noexcept {
+  if (name.empty()) return false;
+  constexpr std::string_view kTokenPunctuation = "!#$%&'*+-.^_`|~";
+  for (const char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        kTokenPunctuation.find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+}  // namespace hotspan::detail
