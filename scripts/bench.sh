@@ -86,6 +86,11 @@ run "$build_dir/bench/contention" "${common[@]}" --benchmark_out="$results/conte
 
 stage_done "contention"
 
+echo "== hotspan bench: the relay chain, tracing compiled out / off / 1 % / on"
+run "$build_dir/bench/relay_chain" >"$results/relay.json"
+
+stage_done "relay chain"
+
 echo "== hotspan bench: readers and the hotspan tool on $spans spans"
 binary_file="$data/spans.hsb"
 jsonl_file="$data/spans.jsonl"
