@@ -33,7 +33,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_binary_reader fuzz_jsonl_reader fuzz_traceparent fuzz_cli_inputs fuzz_span_api)
+  targets=(fuzz_binary_reader fuzz_jsonl_reader fuzz_traceparent fuzz_cli_inputs fuzz_span_api
+           fuzz_trace_state)
 fi
 
 ./scripts/setup.sh clang libclang-rt-14-dev
