@@ -84,9 +84,16 @@ echo "report.html: $size bytes for $(wc -l <all.jsonl) spans"
 # Self-contained: nothing is fetched from anywhere.
 if grep -Eiq '(src|href)="(https?:)?//' report.html; then fail "report.html loads something"; fi
 pass
-# A trace with all four processes, shown through the page's #trace= fragment.
-trace_id=$(grep -m 1 '"name":"create-hop-3"' all.jsonl | sed -n 's/.*"trace_id":"\([0-9a-f]\{32\}\)".*/\1/p')
-render report.html "#trace=$trace_id"
+# A trace with all four processes, and its exit hop (whose parent is in the
+# guard's file), shown through the page's #trace=ID&span=ID fragment.
+hop3=$(grep -m 1 '"name":"create-hop-3"' all.jsonl)
+trace_id=$(sed -n 's/.*"trace_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$hop3")
+hop3_id=$(sed -n 's/.*"span_id":"\([0-9a-f]\{16\}\)".*/\1/p' <<<"$hop3")
+hop3_parent=$(sed -n 's/.*"parent_span_id":"\([0-9a-f]\{16\}\)".*/\1/p' <<<"$hop3")
+render report.html "#trace=$trace_id&span=$hop3_id"
+contains report.html.dom "<th>span id</th><td class=\"mono\">$hop3_id</td>"
+contains report.html.dom "<th>parent span id</th><td class=\"mono\">$hop3_parent</td>"
+contains report.html.dom "<th>service</th><td class=\"name\">exit</td>"
 "$hotspan" stats all.jsonl >stats.out
 python3 - report.html.dom all.jsonl "$trace_id" stats.out <<'EOF'
 import json, sys
@@ -167,9 +174,10 @@ pass
 # ---- hostile strings: shown as text, never as markup -----------------------------
 "$hostile_writer" hostile_client.bin hostile_relay.bin
 expect 0 out err "$hotspan" report hostile_client.bin hostile_relay.bin -o hostile.html
-hostile_trace=$("$hotspan" cat hostile_client.bin | head -1 |
-  sed -n 's/.*"trace_id":"\([0-9a-f]\{32\}\)".*/\1/p')
-render hostile.html "#trace=$hostile_trace"
+hostile_root=$("$hotspan" cat hostile_client.bin | grep -v '"parent_span_id":"[0-9a-f]')
+hostile_trace=$(sed -n 's/.*"trace_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$hostile_root")
+hostile_root_id=$(sed -n 's/.*"span_id":"\([0-9a-f]\{16\}\)".*/\1/p' <<<"$hostile_root")
+render hostile.html "#trace=$hostile_trace&span=$hostile_root_id"
 python3 - hostile.html hostile.html.dom <<'EOF'
 import re, sys
 raw = open(sys.argv[1], encoding="utf-8").read()
@@ -192,7 +200,10 @@ for text in ("&lt;script&gt;document.title='PWNED1'&lt;/script&gt;",
              "bad\ufffd\ufffd utf8 \ufffd",
              "line\u2028separator\u2029paragraph",
              "&amp;lt;already escaped&amp;gt; &amp; &lt;!-- comment --&gt; ]]&gt;",
-             "client&lt;b&gt;bold&lt;/b&gt;", "relay\"'&lt;i&gt;"):
+             "client&lt;b&gt;bold&lt;/b&gt;", "relay\"'&lt;i&gt;",
+             # the root span's details: attribute key and value, event and its attribute
+             "<th>&lt;img src=x onerror=\"document.title='PWNED4'\"&gt;</th><td class=\"name\">&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;</td>",
+             "&lt;script&gt;document.title='PWNED5'&lt;/script&gt; k&lt;=v&gt;"):
     assert text in dom, "missing as text: " + text
 rows = re.findall(r'class="wf-row[ "]', dom)
 assert len(rows) == 8, len(rows)  # the root, six children, the relay's span

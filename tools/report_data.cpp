@@ -11,6 +11,7 @@
 #include "hotspan/version.hpp"
 #include "json_writer.hpp"
 #include "percentile.hpp"
+#include "text_output.hpp"
 #include "trace_forest.hpp"
 
 namespace hotspan::tool {
@@ -24,53 +25,21 @@ using detail::write_uint;
 // strings rather than silently rounded.
 constexpr int64_t kLargestExactInteger = (int64_t{1} << 53) - 1;
 
-// Names kept once each (services), referred to by index in the data.
-class ServiceTable {
+// Strings kept once each, referred to by index in the data: span names,
+// attribute keys and the values of a run repeat across thousands of spans.
+class StringTable {
  public:
-  uint32_t index(std::string_view name) {
-    const auto [it, inserted] = _index.try_emplace(name, static_cast<uint32_t>(_names.size()));
-    if (inserted) _names.push_back(name);
+  uint32_t index(std::string_view text) {
+    const auto [it, inserted] = _index.try_emplace(text, static_cast<uint32_t>(_texts.size()));
+    if (inserted) _texts.push_back(text);
     return it->second;
   }
-  const std::vector<std::string_view>& names() const noexcept { return _names; }
+  const std::vector<std::string_view>& texts() const noexcept { return _texts; }
 
  private:
   std::unordered_map<std::string_view, uint32_t> _index;
-  std::vector<std::string_view> _names;
+  std::vector<std::string_view> _texts;
 };
-
-void write_value(std::string& out, const OwnedAttributeValue& value) {
-  std::visit(
-      [&out](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          detail::write_bool(out, v);
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-          if (v > kLargestExactInteger || v < -kLargestExactInteger) {
-            write_string(out, std::to_string(v));
-          } else {
-            write_int(out, v);
-          }
-        } else if constexpr (std::is_same_v<T, double>) {
-          detail::write_double(out, v);
-        } else {
-          write_string(out, v);
-        }
-      },
-      value);
-}
-
-void write_attributes(std::string& out, const std::vector<OwnedAttribute>& attributes) {
-  out += '[';
-  for (size_t i = 0; i < attributes.size(); ++i) {
-    out += i == 0 ? "[" : ",[";
-    write_string(out, attributes[i].key);
-    out += ',';
-    write_value(out, attributes[i].value);
-    out += ']';
-  }
-  out += ']';
-}
 
 uint64_t after(uint64_t time, uint64_t origin) {
   return time >= origin ? time - origin : 0;
@@ -154,10 +123,7 @@ class DocumentWriter {
       _out += '}';
     }
     _out += "],\"services\":[";
-    for (size_t i = 0; i < _services.names().size(); ++i) {
-      if (i != 0) _out += ',';
-      write_string(_out, _services.names()[i]);
-    }
+    write_texts(_services);
     _out += "],\"span_count\":" + std::to_string(_spans.size()) +
             ",\"trace_count\":" + std::to_string(_forest.traces().size()) +
             ",\"embedded_span_count\":" + std::to_string(embedded_spans) +
@@ -174,6 +140,8 @@ class DocumentWriter {
     }
     _out += "],\"spans\":[";
     _out += spans_json;
+    _out += "],\"strings\":[";
+    write_texts(_strings);
     _out += "],\"operations\":[";
     write_operations();
     _out += "]}";
@@ -181,6 +149,13 @@ class DocumentWriter {
   }
 
  private:
+  void write_texts(const StringTable& table) {
+    for (size_t i = 0; i < table.texts().size(); ++i) {
+      if (i != 0) _out += ',';
+      write_string(_out, table.texts()[i]);
+    }
+  }
+
   void write_trace(const Trace& trace, uint64_t first_span) {
     const OwnedSpan& main = _spans[trace.main_span];
     _out += '[';
@@ -209,9 +184,11 @@ class DocumentWriter {
     struct Pending {
       size_t span;
       uint32_t depth;
+      int64_t parent;  // position of the parent in the trace's spans; -1 for an entry
     };
+    int64_t position = 0;
     for (const TraceEntry& entry : trace.entries) {
-      std::vector<Pending> pending{{entry.span, 0}};
+      std::vector<Pending> pending{{entry.span, 0, -1}};
       while (!pending.empty()) {
         const Pending item = pending.back();
         pending.pop_back();
@@ -219,39 +196,83 @@ class DocumentWriter {
                               : entry.kind == EntryKind::root   ? 1
                               : entry.kind == EntryKind::orphan ? 2
                                                                 : 3;
-        write_span(_spans[item.span], item.depth, placement, trace.start_unix_ns, out);
+        write_span(_spans[item.span], item.depth, placement, item.parent, trace.start_unix_ns, out);
         const std::vector<size_t>& children = _forest.children(item.span);
         for (size_t i = children.size(); i-- > 0;)
-          pending.push_back({children[i], item.depth + 1});
+          pending.push_back({children[i], item.depth + 1, position});
+        ++position;
       }
     }
   }
 
-  void write_span(const OwnedSpan& span, uint32_t depth, int placement, uint64_t trace_start,
-                  std::string& out) {
+  void write_span(const OwnedSpan& span, uint32_t depth, int placement, int64_t parent,
+                  uint64_t trace_start, std::string& out) {
     if (!out.empty()) out += ',';
-    out += '[' + std::to_string(depth) + ',';
-    write_string(out, span.name);
-    out += ',' + std::to_string(_services.index(span.service)) + ',' +
+    out += '[' + std::to_string(depth) + ',' + std::to_string(_strings.index(span.name)) + ',' +
+           std::to_string(_services.index(span.service)) + ',' +
            std::to_string(after(span.start_unix_ns, trace_start)) + ',' +
            std::to_string(span.duration_ns()) + ',' +
-           std::to_string(static_cast<int>(span.status)) + ',';
-    write_string(out, to_string(span.kind));
+           std::to_string(static_cast<int>(span.status)) + ',' +
+           std::to_string(_strings.index(to_string(span.kind))) + ',' +
+           std::to_string(_strings.index(span.status_message)) + ',' + std::to_string(placement) +
+           ",\"" + span.span_id + "\",";
+    // The parent by position when it is in the trace; by id when it is not (an
+    // orphan's) or when the span is placed as an entry despite one (a cycle's).
+    if (parent >= 0) {
+      write_int(out, parent);
+    } else {
+      out += '"' + span.parent_span_id + '"';
+    }
     out += ',';
-    write_string(out, span.status_message);
-    out += ',' + std::to_string(placement) + ",\"" + span.span_id + "\",\"" + span.parent_span_id +
-           "\",\"" + std::to_string(span.thread_id) + "\",";
+    write_exact_integer(out, span.thread_id);
+    out += ',';
     write_attributes(out, span.attributes);
     out += ",[";
     for (size_t i = 0; i < span.events.size(); ++i) {
       const OwnedEvent& event = span.events[i];
-      out += i == 0 ? "[" : ",[";
-      write_string(out, event.name);
-      out += ',' + std::to_string(after(event.time_unix_ns, span.start_unix_ns)) + ',';
+      out += (i == 0 ? "[" : ",[") + std::to_string(_strings.index(event.name)) + ',' +
+             std::to_string(after(event.time_unix_ns, span.start_unix_ns)) + ',';
       write_attributes(out, event.attributes);
       out += ']';
     }
     out += "]]";
+  }
+
+  // [[key, value]...]: keys and string values as [string index], so that a
+  // string value is told from a number; numbers and booleans as they are.
+  void write_attributes(std::string& out, const std::vector<OwnedAttribute>& attributes) {
+    out += '[';
+    for (size_t i = 0; i < attributes.size(); ++i) {
+      out += (i == 0 ? "[" : ",[") + std::to_string(_strings.index(attributes[i].key)) + ',';
+      std::visit(
+          [this, &out](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, bool>) {
+              detail::write_bool(out, v);
+            } else if constexpr (std::is_same_v<T, int64_t>) {
+              write_exact_integer(out, v);
+            } else if constexpr (std::is_same_v<T, double>) {
+              detail::write_double(out, v);
+            } else {
+              out += '[' + std::to_string(_strings.index(v)) + ']';
+            }
+          },
+          attributes[i].value);
+      out += ']';
+    }
+    out += ']';
+  }
+
+  // A number when JavaScript holds it exactly, else its digits as a string
+  // rather than a silently rounded number.
+  template <class Integer>
+  static void write_exact_integer(std::string& out, Integer value) {
+    if (value > static_cast<Integer>(kLargestExactInteger) ||
+        (std::is_signed_v<Integer> && value < -static_cast<Integer>(kLargestExactInteger))) {
+      write_string(out, std::to_string(value));
+    } else {
+      out += std::to_string(value);
+    }
   }
 
   void write_operations() {
@@ -291,6 +312,13 @@ class DocumentWriter {
         if (b != 0) _out += ',';
         write_uint(_out, buckets[b]);
       }
+      // The columns as `hotspan stats` prints them, by the same function.
+      _out += "],[";
+      for (uint64_t percent : {0, 50, 95, 99, 100}) {
+        write_string(_out, format_duration(nearest_rank_percentile(sorted, count, percent)));
+        _out += ',';
+      }
+      write_string(_out, format_duration(operation.total));
       _out += "]]";
     }
   }
@@ -317,7 +345,8 @@ class DocumentWriter {
   const std::vector<OwnedSpan>& _spans;
   const TraceForest _forest;
   const ReportLimits _limits;
-  ServiceTable _services;
+  StringTable _services;
+  StringTable _strings;  // every other string of the embedded spans
   uint64_t _base = 0;
   std::string _out;
 };

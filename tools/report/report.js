@@ -10,6 +10,7 @@
 'use strict';
 
 (function () {
+  const started = performance.now();
   const TRACES_PER_PAGE = 100;
   const WATERFALL_CHUNK = 500;  // waterfall rows drawn at once, then "show more"
   const PALETTE = ['#2f6fde', '#e07b00', '#2e9d57', '#8e44ad', '#d81b60', '#00838f',
@@ -26,7 +27,7 @@
         T_SERVICES = 6, T_FIRST_SPAN = 7, T_HAS_ROOT = 8;
   // Operation columns.
   const O_NAME = 0, O_COUNT = 1, O_ERRORS = 2, O_MIN = 3, O_P50 = 4, O_P95 = 5, O_P99 = 6,
-        O_MAX = 7, O_TOTAL = 8, O_BUCKETS = 9;
+        O_MAX = 7, O_TOTAL = 8, O_BUCKETS = 9, O_TEXT = 10;
 
   // ---- DOM helpers: text only ------------------------------------------------
   function el(tag, className, text) {
@@ -46,7 +47,9 @@
   }
 
   // ---- formatting --------------------------------------------------------------
-  // As the tool's format_duration: three significant digits in the largest unit.
+  // As the tool's format_duration: three significant digits in the largest unit
+  // (an exact tie may round up here where the tool rounds to even; the
+  // operation table shows the tool's own text).
   function formatDuration(ns) {
     function three(value, unit) {
       const decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
@@ -67,8 +70,14 @@
     if (isNaN(date.getTime())) return '';
     return date.toISOString().replace('T', ' ').replace('Z', '');
   }
+  // Attribute values: [string index] for strings, else the number or boolean.
   function attributeText(value) {
-    return typeof value === 'string' ? value : JSON.stringify(value);
+    return Array.isArray(value) ? data.strings[value[0]] : JSON.stringify(value);
+  }
+  function attributesText(attributes) {
+    return attributes.map(function (a) {
+      return data.strings[a[0]] + '=' + attributeText(a[1]);
+    }).join(' ');
   }
 
   // ---- data ----------------------------------------------------------------------
@@ -193,7 +202,8 @@
   }
 
   // ---- waterfall ---------------------------------------------------------------------
-  const waterfall = { trace: -1, shown: 0, selectedRow: null };
+  // wantedSpan: the id of a span to select once its row is drawn (#trace=ID&span=ID).
+  const waterfall = { trace: -1, shown: 0, selectedRow: null, wantedSpan: null };
 
   function selectTrace(index, fromList) {
     list.selected = index;
@@ -248,13 +258,14 @@
     if (more) more.remove();
     for (let k = waterfall.shown; k < end; ++k) {
       const span = data.spans[trace[T_FIRST_SPAN] + k];
+      const spanName = data.strings[span[S_NAME]];
       const error = span[S_STATUS] === 2;
       const row = el('div', 'wf-row' + (error ? ' error' : ''));
       const name = row.appendChild(el('div', 'wf-name'));
       name.style.paddingLeft = (6 + Math.min(span[S_DEPTH], 40) * 14) + 'px';
-      name.appendChild(el('span', 'label', span[S_NAME]));
+      name.appendChild(el('span', 'label', spanName));
       if (span[S_ENTRY] >= 2) name.appendChild(el('span', 'note', '(' + ENTRY[span[S_ENTRY]] + ')'));
-      name.setAttribute('title', span[S_NAME]);
+      name.setAttribute('title', spanName);
       row.appendChild(el('div', 'wf-service')).appendChild(serviceChip(span[S_SERVICE]));
       const track = row.appendChild(el('div', 'wf-track'));
       const bar = track.appendChild(el('div', 'wf-bar' + (error ? ' error' : '')));
@@ -262,13 +273,15 @@
       bar.style.width = (100 * span[S_DURATION] / total) + '%';
       bar.style.background = serviceColor(span[S_SERVICE]);
       row.appendChild(el('div', 'wf-duration', formatDuration(span[S_DURATION])));
-      row.addEventListener('click', function () {
+      const select = function () {
         if (waterfall.selectedRow) waterfall.selectedRow.classList.remove('selected');
         row.classList.add('selected');
         waterfall.selectedRow = row;
-        renderSpanDetails(span);
-      });
+        renderSpanDetails(span, trace);
+      };
+      row.addEventListener('click', select);
       rows.appendChild(row);
+      if (span[S_ID] === waterfall.wantedSpan) select();
     }
     waterfall.shown = end;
     if (end < trace[T_SPANS]) {
@@ -280,7 +293,7 @@
     }
   }
 
-  function renderSpanDetails(span) {
+  function renderSpanDetails(span, trace) {
     const box = byId('span-details');
     clear(box);
     const table = box.appendChild(el('table'));
@@ -289,20 +302,26 @@
       row.appendChild(el('th', null, label));
       cell(row, className || 'name', value);
     }
-    field('name', span[S_NAME]);
+    const message = data.strings[span[S_MESSAGE]];
+    field('name', data.strings[span[S_NAME]]);
     field('service', services[span[S_SERVICE]]);
-    field('kind', span[S_KIND]);
-    field('status', STATUS[span[S_STATUS]] + (span[S_MESSAGE] ? ': ' + span[S_MESSAGE] : ''));
+    field('kind', data.strings[span[S_KIND]]);
+    field('status', STATUS[span[S_STATUS]] + (message ? ': ' + message : ''));
     field('start', '+' + formatDuration(span[S_START]) + ' into the trace');
     field('duration', formatDuration(span[S_DURATION]));
     field('span id', span[S_ID], 'mono');
-    field('parent span id', span[S_PARENT] || '(none: a root span)', 'mono');
+    // The parent: its position in the trace, or its id when it is not in the inputs.
+    const parent = typeof span[S_PARENT] === 'number'
+        ? data.spans[trace[T_FIRST_SPAN] + span[S_PARENT]][S_ID] : span[S_PARENT];
+    field('parent span id', parent || '(none: a root span)', 'mono');
     if (span[S_ENTRY] >= 2) field('placement', ENTRY[span[S_ENTRY]]);
     field('thread', span[S_THREAD], 'mono');
-    for (const attribute of span[S_ATTRIBUTES]) field(attribute[0], attributeText(attribute[1]));
+    for (const attribute of span[S_ATTRIBUTES]) {
+      field(data.strings[attribute[0]], attributeText(attribute[1]));
+    }
     for (const event of span[S_EVENTS]) {
-      field('event +' + formatDuration(event[1]), event[0] + (event[2].length ? ' ' +
-            event[2].map(function (a) { return a[0] + '=' + attributeText(a[1]); }).join(' ') : ''));
+      field('event +' + formatDuration(event[1]),
+            data.strings[event[0]] + (event[2].length ? ' ' + attributesText(event[2]) : ''));
     }
   }
 
@@ -314,12 +333,13 @@
       cell(row, 'name op-name', op[O_NAME]);
       cell(row, 'number', op[O_COUNT]);
       cell(row, 'number errors' + (op[O_ERRORS] > 0 ? ' nonzero' : ''), op[O_ERRORS]);
-      cell(row, 'number op-min', formatDuration(op[O_MIN]));
-      cell(row, 'number op-p50', formatDuration(op[O_P50]));
-      cell(row, 'number op-p95', formatDuration(op[O_P95]));
-      cell(row, 'number op-p99', formatDuration(op[O_P99]));
-      cell(row, 'number op-max', formatDuration(op[O_MAX]));
-      cell(row, 'number', formatDuration(op[O_TOTAL]));
+      const text = op[O_TEXT];  // formatted by the tool, exactly as `hotspan stats`
+      cell(row, 'number op-min', text[0]);
+      cell(row, 'number op-p50', text[1]);
+      cell(row, 'number op-p95', text[2]);
+      cell(row, 'number op-p99', text[3]);
+      cell(row, 'number op-max', text[4]);
+      cell(row, 'number', text[5]);
       const histogram = cell(row, null).appendChild(el('div', 'histogram'));
       const buckets = op[O_BUCKETS];
       const highest = Math.max.apply(null, buckets);
@@ -344,8 +364,10 @@
   byId('trace-sort').addEventListener('change', updateTraceList);
   byId('page-previous').addEventListener('click', function () { list.page--; renderTracePage(); });
   byId('page-next').addEventListener('click', function () { list.page++; renderTracePage(); });
-  // #trace=ID selects a trace (the page keeps the selection there); else the first.
-  const wanted = /^#trace=([0-9a-f]{32})$/.exec(location.hash);
+  // #trace=ID selects a trace (the page keeps the selection there), else the
+  // first; #trace=ID&span=ID also a span of it, showing its details.
+  const wanted = /^#trace=([0-9a-f]{32})(?:&span=([0-9a-f]{16}))?$/.exec(location.hash);
+  if (wanted && wanted[2]) waterfall.wantedSpan = wanted[2];
   let initial = data.traces.length > 0 ? 0 : -1;
   if (wanted) {
     const found = data.traces.findIndex(function (t) { return t[T_ID] === wanted[1]; });
@@ -364,5 +386,7 @@
     renderWaterfall();
   }
   renderOperations();
+  // How long parsing the data and the first rendering took, for measurements.
+  status.setAttribute('data-render-ms', String(Math.round(performance.now() - started)));
   status.setAttribute('data-state', 'rendered');
 })();
