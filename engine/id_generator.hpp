@@ -61,9 +61,10 @@ inline void check_id_generator() noexcept {
   }
 }
 
-// The next 64 bits of a generator that check_id_generator() has vouched for.
-inline uint64_t next_u64() noexcept {
-  uint64_t z = (tls_id_generator.weyl += 0x9e3779b97f4a7c15u);
+constexpr uint64_t kWeylStep = 0x9e3779b97f4a7c15u;
+
+// SplitMix64's output function: a bijection of 64-bit values with mix(0) = 0.
+constexpr uint64_t splitmix64_mix(uint64_t z) noexcept {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
   return z ^ (z >> 31);
@@ -72,7 +73,7 @@ inline uint64_t next_u64() noexcept {
 // 64 uniformly random bits; never repeats within a thread (see above).
 inline uint64_t random_u64() noexcept {
   check_id_generator();
-  return next_u64();
+  return splitmix64_mix(tls_id_generator.weyl += kWeylStep);
 }
 
 // A valid (non-zero) span id.
@@ -84,14 +85,17 @@ inline SpanId new_span_id() noexcept {
   return SpanId{value};
 }
 
-// A valid (non-zero) trace id, all 128 bits random.
+// A valid (non-zero) trace id, all 128 bits random: two steps of the
+// generator, with one load and one store of its state (the counter is the
+// only dependency from one id to the next, and a store-to-load round trip
+// per half would be the longest part of drawing it). The two counter values
+// differ and the mix is a bijection, so the halves differ: never both zero.
 inline TraceId new_trace_id() noexcept {
-  uint64_t halves[2];
-  check_id_generator();  // once for both halves
-  do {                   // two successive draws differ, so never both zero; kept for any generator
-    halves[0] = next_u64();
-    halves[1] = next_u64();
-  } while ((halves[0] | halves[1]) == 0);
+  check_id_generator();
+  const uint64_t weyl = tls_id_generator.weyl;
+  tls_id_generator.weyl = weyl + 2 * kWeylStep;
+  const uint64_t halves[2] = {splitmix64_mix(weyl + kWeylStep),
+                              splitmix64_mix(weyl + 2 * kWeylStep)};
   TraceId id;
   static_assert(sizeof(halves) == sizeof(id.bytes));
   std::memcpy(id.bytes.data(), halves, sizeof(halves));  // random bits: byte order is moot
