@@ -4,10 +4,12 @@
 # Node.js: the nodejs and npm packages are installed when `node` or `npm` is
 # missing). Idempotent and quiet when everything is present. Extra packages may
 # be passed as arguments (e.g. `scripts/setup.sh clang libclang-rt-14-dev`).
+# chromium renders the pages of `hotspan report` in the report test.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libconcurrentqueue-dev libxxhash-dev
-          libsimdjson-dev libbenchmark-dev catch2 libcurl4-openssl-dev zlib1g-dev "$@")
+          libsimdjson-dev libbenchmark-dev catch2 libcurl4-openssl-dev zlib1g-dev
+          chromium "$@")
 
 missing=()
 for p in "${packages[@]}"; do
