@@ -10,6 +10,8 @@
 // file fails at once and leaves no output; a damaged input is reported as by
 // the other commands, what could be read goes into the report, and the exit
 // status is 1.
+#include <sys/stat.h>
+
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -81,12 +83,15 @@ class OutputFile {
       throw std::runtime_error("cannot create '" + path +
                                "': " + std::generic_category().message(errno));
     }
+    // Only a regular file is removed on failure: the path may name a device
+    // (/dev/full, /dev/stdout) or a pipe, which must never be unlinked.
+    struct stat st {};
+    _regular = ::fstat(::fileno(_file), &st) == 0 && S_ISREG(st.st_mode);
   }
   ~OutputFile() {
     if (_file == nullptr) return;
     std::fclose(_file);
-    std::error_code ignored;
-    std::filesystem::remove(_path, ignored);  // not committed: no half-written page
+    remove_partial();  // not committed: no half-written page
   }
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -103,16 +108,21 @@ class OutputFile {
     std::FILE* file = std::exchange(_file, nullptr);
     if (std::fclose(file) != 0 || !written) {
       const int error = written ? errno : write_error;
-      std::error_code ignored;
-      std::filesystem::remove(_path, ignored);
+      remove_partial();
       throw std::runtime_error("writing '" + _path +
                                "' failed: " + std::generic_category().message(error));
     }
   }
 
  private:
+  void remove_partial() const noexcept {
+    std::error_code ignored;
+    if (_regular) std::filesystem::remove(_path, ignored);
+  }
+
   std::string _path;
   std::FILE* _file = nullptr;
+  bool _regular = false;
 };
 
 std::string default_title(const std::vector<std::string>& paths) {
