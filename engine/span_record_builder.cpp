@@ -41,18 +41,17 @@ const std::byte* SpanRecordBuilder::read_attribute(const std::byte* p, Attribute
   p += key_len;
   switch (type) {
     case ValueType::boolean:
-      out.value = AttributeValue(std::in_place_index<0>, *p != std::byte{0});
+      out.value.emplace<0>(*p != std::byte{0});
       return p + 1;
     case ValueType::integer:
-      out.value = AttributeValue(std::in_place_index<1>, load_unaligned<int64_t>(p));
+      out.value.emplace<1>(load_unaligned<int64_t>(p));
       return p + 8;
     case ValueType::floating:
-      out.value = AttributeValue(std::in_place_index<2>, load_unaligned<double>(p));
+      out.value.emplace<2>(load_unaligned<double>(p));
       return p + 8;
     case ValueType::string: {
       const auto len = load_unaligned<uint16_t>(p);
-      out.value = AttributeValue(std::in_place_index<3>,
-                                 std::string_view(reinterpret_cast<const char*>(p + 2), len));
+      out.value.emplace<3>(reinterpret_cast<const char*>(p + 2), len);
       return p + 2 + len;
     }
     case ValueType::type_name: {
@@ -82,7 +81,8 @@ const std::byte* SpanRecordBuilder::read_attribute(const std::byte* p, Attribute
 }
 
 void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
-  SpanRecord r;
+  // Built in place: a SpanRecord is ~150 bytes, and so is every copy of it.
+  SpanRecord& r = _records.emplace_back();
   r.trace_id = s.trace_id;
   r.span_id = s.span_id;
   r.parent_span_id = s.parent_span_id;
@@ -111,18 +111,16 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   while (p != nullptr && p < end) {
     switch (static_cast<EntryTag>(p[0])) {
       case EntryTag::attribute: {
-        AttributeView a;
+        AttributeView& a = _attributes.emplace_back();
         p = read_attribute(p, a);
         // A key set twice keeps its last value, at the first one's position.
-        bool replaced = false;
-        for (size_t i = ranges.attributes_begin; i < _attributes.size(); ++i) {
+        for (size_t i = ranges.attributes_begin; i + 1 < _attributes.size(); ++i) {
           if (_attributes[i].key == a.key) {
             _attributes[i].value = a.value;
-            replaced = true;
+            _attributes.pop_back();
             break;
           }
         }
-        if (!replaced) _attributes.push_back(a);
         break;
       }
       case EntryTag::event: {
@@ -135,11 +133,12 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
         break;
       }
       case EntryTag::event_attribute: {
-        AttributeView a;
+        AttributeView& a = _event_attributes.emplace_back();
         p = read_attribute(p, a);
         if (_event_ranges.size() > ranges.events_begin) {  // an event of this span precedes it
-          _event_attributes.push_back(a);
           ++_event_ranges.back().attributes_count;
+        } else {
+          _event_attributes.pop_back();
         }
         break;
       }
@@ -153,7 +152,6 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   }
   ranges.attributes_count = _attributes.size() - ranges.attributes_begin;
   ranges.events_count = _events.size() - ranges.events_begin;
-  _records.push_back(r);
   _ranges.push_back(ranges);
 }
 
