@@ -6,7 +6,10 @@
 namespace hotspan::detail {
 
 ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
-    : _core(core), _thread_id(thread_id), _pool(core.slots_per_thread(), core.limits()) {
+    : _core(core),
+      _queue(core.queue()),
+      _thread_id(thread_id),
+      _pool(core.slots_per_thread(), core.limits()) {
   _token.emplace(core.queue());
   core.add_ref();
   try {
@@ -23,12 +26,6 @@ ThreadRecorder::~ThreadRecorder() {
   TracerCore& core = _core;
   core.unregister_recorder(this);
   core.release_ref();  // last: may delete the core
-}
-
-bool ThreadRecorder::try_enqueue(Slot* s) noexcept {
-  // try_enqueue with our own token never allocates and never blocks: a full
-  // queue (no free pre-allocated block) returns false.
-  return _token.has_value() && _core.queue().try_enqueue(*_token, s);
 }
 
 void ThreadRecorder::release_owner() noexcept {

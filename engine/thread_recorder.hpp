@@ -48,8 +48,12 @@ class ThreadRecorder {
   const RecorderCounters& counters() const noexcept { return _counters; }
   uint32_t thread_id() const noexcept { return _thread_id; }
 
-  // Owning thread only.
-  bool try_enqueue(Slot* s) noexcept;
+  // Owning thread only. With our own token this never allocates and never
+  // blocks: a full queue (no free pre-allocated block) returns false. Inline,
+  // since every sampled span ends through it.
+  bool try_enqueue(Slot* s) noexcept {
+    return _token.has_value() && _queue.try_enqueue(*_token, s);
+  }
   // Owning thread, once, when it exits (or forgets a closed tracer). May
   // destroy *this.
   void release_owner() noexcept;
@@ -62,6 +66,7 @@ class ThreadRecorder {
 
  private:
   TracerCore& _core;
+  SpanQueue& _queue;  // _core's, reachable without TracerCore's definition
   const uint32_t _thread_id;
   SlotPool _pool;
   RecorderCounters _counters;
