@@ -210,7 +210,7 @@ class RelayNode {
     if (circuit == nullptr || cell.circ_id() != circuit->circ_id) {
       SpanT span = _tracer.start_span("relay.unknown_circuit", hotspan::SpanKind::server, parent);
       span.set_attribute("circuit.id", cell.circ_id()).record_error("cell for an unknown circuit");
-      return fail(link);
+      return fail(link, span.context());
     }
     if (cell.command() == Command::destroy) {
       SpanT span = _tracer.start_span("relay.destroy", hotspan::SpanKind::server, parent);
@@ -258,7 +258,7 @@ class RelayNode {
         break;
       default:
         span.record_error("unexpected relay command");
-        return fail(*circuit.previous);
+        return fail(*circuit.previous, span.context());
     }
     send_backward(circuit, answer);
   }
@@ -274,9 +274,10 @@ class RelayNode {
       fd = connect_loopback(port);
       set_nonblocking(fd);
     } catch (const std::system_error& e) {
+      if (fd >= 0) close(fd);
       span.record_error(e.code());
       std::fprintf(stderr, "%s: extend circuit %u: %s\n", _role.c_str(), circuit.circ_id, e.what());
-      return fail(*circuit.previous);
+      return fail(*circuit.previous, span.context());
     }
     auto link = std::make_unique<Link>();
     link->fd = fd;
@@ -353,8 +354,12 @@ class RelayNode {
     link.out.erase(link.out.begin(), link.out.begin() + static_cast<ptrdiff_t>(done));
   }
 
-  void fail(Link& link) {
+  // Tears the circuit down for an error on `link`: the peer on that link gets
+  // a DESTROY too (a child of `context`, the span that saw the error), then
+  // close_link() tells the other side.
+  void fail(Link& link, const hotspan::SpanContext& context = {}) {
     ++_counters.errors;
+    if (link.circuit) send(link, Cell::make(link.circuit->circ_id, Command::destroy, context));
     link.broken = true;
     link.close_reason = "a protocol error";
   }
