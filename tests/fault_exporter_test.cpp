@@ -7,12 +7,9 @@
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
-#include <thread>
-#include <vector>
 
 #include "capture_exporter.hpp"
 #include "forked_child.hpp"
@@ -97,22 +94,11 @@ TEST_CASE("an exporter blocked in export_batch: producers go on, drops exact, sh
   o.shutdown_timeout = std::chrono::milliseconds(200);
   Tracer tracer(o);
 
-  { Span first = tracer.start_span("first"); }
-  REQUIRE(gate->wait_until_held());
-  std::atomic<uint64_t> calls_returned{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < per_thread; ++i) {
-        tracer.start_span("while-blocked").set_attribute("i", i);
-        calls_returned.fetch_add(1, std::memory_order_relaxed);
-      }
-    });
-  }
-  for (auto& th : threads)
-    th.join();
+  const auto calls_returned =
+      hotspan_test::produce_while_held(tracer, *gate, kThreads, per_thread, "while-blocked");
+  REQUIRE(calls_returned.has_value());
   const uint64_t produced = static_cast<uint64_t>(kThreads) * per_thread;
-  CHECK(calls_returned.load() == produced);
+  CHECK(*calls_returned == produced);
   CHECK(gate->held());  // they all returned while the exporter was blocked
   const TracerStats blocked = tracer.stats();
   CHECK(blocked.dropped_pool_exhausted + blocked.dropped_queue_full > 0);

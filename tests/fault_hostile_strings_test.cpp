@@ -12,10 +12,11 @@
 #include <hotspan/hotspan.hpp>
 #include <hotspan/reader.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -152,31 +153,29 @@ size_t longest_string(dom::element e) {
   }
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-// What every JSON output must satisfy: parses, strings bounded.
-struct JsonChecks {
-  dom::parser parser;
-  size_t longest = 0;
-  dom::element parse(const std::string& text) {
-    dom::element doc;
-    const auto error = parser.parse(text).get(doc);
-    INFO("simdjson: " << simdjson::error_message(error) << " in " << text.substr(0, 200));
-    REQUIRE(error == simdjson::SUCCESS);
-    longest = std::max(longest, longest_string(doc));
-    return doc;
+// Every JSON document of a file (one, or one per line), each checked to parse;
+// the longest string seen is kept.
+struct JsonFile {
+  JsonFile(const std::string& path, const std::function<void(dom::element)>& on_document) {
+    simdjson::padded_string text;
+    REQUIRE(simdjson::padded_string::load(path).get(text) == simdjson::SUCCESS);
+    lines = static_cast<size_t>(std::count(text.data(), text.data() + text.size(), '\n'));
+    dom::parser parser;
+    dom::document_stream stream;
+    REQUIRE(parser.parse_many(text).get(stream) == simdjson::SUCCESS);
+    for (auto result : stream) {
+      dom::element doc;
+      const auto error = result.get(doc);
+      INFO(path << ": simdjson: " << simdjson::error_message(error));
+      REQUIRE(error == simdjson::SUCCESS);
+      longest = std::max(longest, longest_string(doc));
+      ++documents;
+      on_document(doc);
+    }
   }
+  size_t documents = 0;
+  size_t lines = 0;
+  size_t longest = 0;
 };
 
 }  // namespace
@@ -251,39 +250,42 @@ TEST_CASE("hostile strings through a Tracer into every format: valid, bounded, c
   for (size_t i = 0; i < spans.size(); ++i)
     CHECK(from_file[i] == fingerprint(spans[i]));
 
-  JsonChecks json;
   // JSON Lines: one valid line per span; numbers at the extremes exact,
   // non-finite doubles as strings.
-  const std::vector<std::string> lines = lines_of(slurp(jsonl.path));
-  CHECK(lines.size() == kHostileSpans);
-  for (const std::string& line : lines) {
-    dom::element doc = json.parse(line);
+  const JsonFile lines(jsonl.path, [](dom::element doc) {
     dom::element attributes = doc["attributes"];
     dom::element max;
-    if (attributes["int64-max"].get(max) != simdjson::SUCCESS) continue;
+    if (attributes["int64-max"].get(max) != simdjson::SUCCESS) return;
     CHECK(int64_t(max) == std::numeric_limits<int64_t>::max());
     CHECK(int64_t(attributes["int64-min"]) == std::numeric_limits<int64_t>::min());
     CHECK(int64_t(attributes["uint64-max"]) == -1);  // stored as int64
     CHECK(attributes["nan"].is_string());
     CHECK(attributes["+inf"].is_string());
     CHECK(attributes["-inf"].is_string());
-  }
+  });
+  CHECK(lines.documents == kHostileSpans);
+  CHECK(lines.lines == kHostileSpans);
   // OTLP JSON: one TracesData per batch and line; the spans add up.
   size_t otlp_spans = 0;
-  for (const std::string& line : lines_of(slurp(otlp.path))) {
-    dom::element doc = json.parse(line);
+  const JsonFile otlp_lines(otlp.path, [&](dom::element doc) {
     for (dom::element rs : dom::array(doc["resourceSpans"]))
       for (dom::element ss : dom::array(rs["scopeSpans"]))
         otlp_spans += dom::array(ss["spans"]).size();
-  }
+  });
+  CHECK(otlp_lines.documents == otlp_lines.lines);
+  CHECK(otlp_lines.documents > 1);  // several batches
   CHECK(otlp_spans == kHostileSpans);
   // Chrome JSON: one document, one complete ("X") event per span.
   size_t complete_events = 0;
-  dom::element chrome_doc = json.parse(slurp(chrome.path));
-  for (dom::element e : dom::array(chrome_doc["traceEvents"]))
-    complete_events += std::string_view(e["ph"]) == "X" ? 1 : 0;
+  const JsonFile chrome_document(chrome.path, [&](dom::element doc) {
+    for (dom::element e : dom::array(doc["traceEvents"]))
+      complete_events += std::string_view(e["ph"]) == "X" ? 1 : 0;
+  });
+  CHECK(chrome_document.documents == 1);
   CHECK(complete_events == kHostileSpans);
   // U+FFFD (3 bytes) may replace each byte of a cut string; nothing more.
-  CHECK(json.longest <= 3 * kMaxString);
-  CHECK(json.longest >= kMaxString);
+  for (const JsonFile* f : {&lines, &otlp_lines, &chrome_document}) {
+    CHECK(f->longest <= 3 * kMaxString);
+    CHECK(f->longest >= kMaxString);
+  }
 }

@@ -8,10 +8,7 @@
 #include <hotspan/hotspan.hpp>
 #include <hotspan/reader.hpp>
 
-#include <atomic>
 #include <memory>
-#include <thread>
-#include <vector>
 
 #include "capture_exporter.hpp"
 #include "gated_exporter.hpp"
@@ -36,32 +33,18 @@ TEST_CASE("overload with the exporter held: callers never block, drops exact, fi
   o.export_batch_size = 16;
   Tracer tracer(o);
 
-  // One span takes the exporter thread to the gate, where it stays.
-  { Span first = tracer.start_span("first"); }
-  REQUIRE(tracer.stats().spans_sampled == 1);
-  REQUIRE(gate->wait_until_held());
-
-  std::atomic<uint64_t> calls_returned{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < per_thread; ++i) {
-        Span s = tracer.start_span("flat-out");
-        s.set_attribute("i", i);
-        s.end();
-        calls_returned.fetch_add(1, std::memory_order_relaxed);
-      }
-    });
-  }
-  for (auto& th : threads)
-    th.join();
+  // One span takes the exporter thread to the gate, where it stays while the
+  // producers run.
+  const auto calls_returned =
+      hotspan_test::produce_while_held(tracer, *gate, kThreads, per_thread, "flat-out");
+  REQUIRE(calls_returned.has_value());
   // Every call of every producer returned while the exporter was still held:
   // none of them waited for it.
   const bool still_held = gate->held();
   CHECK(still_held);
   CHECK_FALSE(gate->timed_out());
   const uint64_t produced = static_cast<uint64_t>(kThreads) * per_thread;
-  CHECK(calls_returned.load() == produced);
+  CHECK(*calls_returned == produced);
   const TracerStats held = tracer.stats();
   CHECK(held.spans_sampled == produced + 1);
   CHECK(held.spans_exported == 0);

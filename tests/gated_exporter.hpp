@@ -10,12 +10,18 @@
 
 #include <hotspan/hotspan.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
+#include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 namespace hotspan_test {
 
@@ -84,5 +90,29 @@ class GatedExporter : public hotspan::Exporter {
   bool _timed_out = false;
   bool _shut_down = false;
 };
+
+// Takes the exporter thread to the gate with one span, then runs `threads`
+// producers that each start and end `per_thread` spans named `name` as fast as
+// they can. Returns how many of those calls returned once every producer has
+// been joined, or nothing when no batch reached the gate.
+inline std::optional<uint64_t> produce_while_held(hotspan::Tracer& tracer, GatedExporter& gate,
+                                                  int threads, int per_thread,
+                                                  std::string_view name) {
+  { hotspan::Span first = tracer.start_span("first"); }
+  if (!gate.wait_until_held()) return std::nullopt;
+  std::atomic<uint64_t> calls_returned{0};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < threads; ++t) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) {
+        tracer.start_span(name).set_attribute("i", i);
+        calls_returned.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& producer : producers)
+    producer.join();
+  return calls_returned.load();
+}
 
 }  // namespace hotspan_test
