@@ -22,8 +22,10 @@
 // in flight included), each of at most max_spans_per_request spans; flush()
 // waits at most `timeout` and returns early, false, while a request waits for
 // its retry; shutdown() waits at most shutdown_timeout for the queue to go
-// out, with no more retry delays, then aborts the transfer in progress
-// (within about a second: libcurl's progress callback) and counts what is left.
+// out, retrying without delays, then aborts the transfer in progress (within
+// about a second: libcurl's progress callback) and counts what is left. The
+// tracer calls flush() before shutdown(), so a tracer's shutdown lasts up to
+// timeout + shutdown_timeout (and a second) when the collector is unreachable.
 #include "hotspan/otlp_http_exporter.hpp"
 
 #include <algorithm>
@@ -271,7 +273,7 @@ class OtlpHttpExporter final : public Exporter {
         _failing = false;
         return true;
       }
-      if (!result.retryable || attempt >= _options.max_attempts || stopping()) {
+      if (!result.retryable || attempt >= _options.max_attempts) {
         return give_up(request, result.error);
       }
       const auto delay = result.retry_after ? std::min(*result.retry_after, _options.max_backoff)
@@ -281,19 +283,14 @@ class OtlpHttpExporter final : public Exporter {
     }
   }
 
-  // Sleeps until the retry is due or shutdown() begins (then the retry is
-  // made at once, and is the last).
+  // Sleeps until the retry is due or shutdown() has begun (then retries
+  // follow at once, until the attempts are used up or shutdown aborts).
   void wait_before_retry(std::chrono::milliseconds delay) {
     std::unique_lock lock(_mutex);
     _backing_off = true;
     _settled_cv.notify_all();  // a flush() waiting for this request returns (false)
     _wake.wait_for(lock, delay, [&] { return _stopping; });
     _backing_off = false;
-  }
-
-  bool stopping() {
-    std::lock_guard lock(_mutex);
-    return _stopping;
   }
 
   bool give_up(const Request& request, std::string_view why) {

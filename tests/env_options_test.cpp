@@ -2,6 +2,8 @@
 // variable, valid and invalid (one warning line on stderr naming the variable
 // and the value, then the default), plus the resource-attribute and URL parsers.
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -27,6 +29,14 @@ constexpr const char* kVariables[] = {"OTEL_SERVICE_NAME",
                                       "OTEL_TRACES_EXPORTER",
                                       "OTEL_EXPORTER_OTLP_ENDPOINT",
                                       "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                                      "OTEL_EXPORTER_OTLP_HEADERS",
+                                      "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+                                      "OTEL_EXPORTER_OTLP_TIMEOUT",
+                                      "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+                                      "OTEL_EXPORTER_OTLP_COMPRESSION",
+                                      "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+                                      "OTEL_EXPORTER_OTLP_PROTOCOL",
+                                      "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
                                       "HOTSPAN_FILE",
                                       "HOTSPAN_FORMAT",
                                       "HOTSPAN_SLOTS_PER_THREAD",
@@ -113,6 +123,39 @@ std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+#ifdef HOTSPAN_HAS_OTLP_HTTP
+// A loopback port that refuses connections: bound, never listening.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof(a);
+    REQUIRE(::bind(_fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+    REQUIRE(::getsockname(_fd, reinterpret_cast<sockaddr*>(&a), &n) == 0);
+    _port = ntohs(a.sin_port);
+  }
+  ~RefusingPort() { ::close(_fd); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(_port); }
+
+ private:
+  int _fd = -1;
+  int _port = 0;
+};
+
+// One span through a tracer built from `options`; what it wrote to stderr.
+std::string export_one_span(hotspan::TracerOptions options) {
+  StderrCapture capture;
+  {
+    hotspan::Tracer tracer(std::move(options));
+    tracer.start_span("one").end();
+  }
+  return capture.text();
+}
+#endif
 
 }  // namespace
 
@@ -265,6 +308,22 @@ TEST_CASE("from_env: OTEL_TRACES_EXPORTER and the OTLP endpoints", "[env]") {
     CHECK(from_env(warnings).exporter != nullptr);
     CHECK(warnings.empty());
   }
+#ifdef HOTSPAN_HAS_OTLP_HTTP
+  SECTION("otlp builds the OTLP/HTTP exporter for the endpoint the variables name") {
+    env.set("OTEL_TRACES_EXPORTER", "otlp");
+    auto options = from_env(warnings);
+    REQUIRE(options.exporter != nullptr);
+    CHECK(warnings.empty());
+    CHECK(hotspan::otlp_http_stats(*options.exporter).attempts == 0);
+    // The URL shows in the warning of a failed export, to a port that refuses.
+    const RefusingPort port;
+    env.set("OTEL_EXPORTER_OTLP_ENDPOINT", (port.url() + "/").c_str());
+    CHECK(export_one_span(from_env(warnings)).find(port.url() + "/v1/traces") != std::string::npos);
+    env.set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", (port.url() + "/custom/path").c_str());
+    CHECK(export_one_span(from_env(warnings)).find(port.url() + "/custom/path failed") !=
+          std::string::npos);
+  }
+#else
   SECTION("otlp warns that it is not available, names the URL, and falls back to none") {
     env.set("OTEL_TRACES_EXPORTER", "otlp");
     CHECK(from_env(warnings).exporter == nullptr);
@@ -278,6 +337,7 @@ TEST_CASE("from_env: OTEL_TRACES_EXPORTER and the OTLP endpoints", "[env]") {
     from_env(warnings);
     CHECK(warnings.find("http://[::1]:9999/custom/path;") != std::string::npos);
   }
+#endif
   SECTION("an unknown exporter warns; the valid ones of the list are kept") {
     env.set("OTEL_TRACES_EXPORTER", "console, zipkin");
     CHECK(from_env(warnings).exporter != nullptr);
@@ -293,11 +353,84 @@ TEST_CASE("from_env: OTEL_TRACES_EXPORTER and the OTLP endpoints", "[env]") {
       env.set("OTEL_TRACES_EXPORTER", "otlp");
       env.set(name, "collector:4318");
       from_env(warnings);
+#ifdef HOTSPAN_HAS_OTLP_HTTP
+      CHECK(count_lines(warnings) == 1);  // the endpoint; the default one is used
+      CHECK(warnings.find("using the default") != std::string::npos);
+#else
       CHECK(count_lines(warnings) == 2);  // the endpoint, then the unavailable exporter
-      CHECK(warnings.find(std::string(name) + "=\"collector:4318\"") != std::string::npos);
       CHECK(warnings.find("http://localhost:4318/v1/traces") != std::string::npos);
+#endif
+      CHECK(warnings.find(std::string(name) + "=\"collector:4318\"") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("from_env: OTLP headers, timeout, compression and protocol", "[env]") {
+  CleanEnvironment env;
+  const auto read = [](std::string& warnings) {
+    StderrCapture capture;
+    hotspan::detail::OptionsSpec spec;
+    hotspan::detail::read_env(spec);
+    warnings = capture.text();
+    return spec.exporter;
+  };
+  std::string warnings;
+  SECTION("defaults") {
+    const auto choice = read(warnings);
+    CHECK(choice.otlp_headers == nullptr);
+    CHECK(choice.otlp_timeout == std::chrono::seconds(10));
+    CHECK_FALSE(choice.otlp_gzip);
+    CHECK_FALSE(choice.otlp_json);
+    CHECK(warnings.empty());
+  }
+  SECTION("valid values; the TRACES_ variables win") {
+    env.set("OTEL_EXPORTER_OTLP_HEADERS", "a=1");
+    env.set("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "api-key=s%3Dcret, x-tenant = t1");
+    env.set("OTEL_EXPORTER_OTLP_TIMEOUT", "2500");
+    env.set("OTEL_EXPORTER_OTLP_COMPRESSION", "GZIP");
+    env.set("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+    env.set("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json");
+    const auto choice = read(warnings);
+    CHECK(warnings.empty());
+    REQUIRE(choice.otlp_headers != nullptr);
+    CHECK(std::string(choice.otlp_headers) == "api-key=s%3Dcret, x-tenant = t1");
+    CHECK(choice.otlp_timeout == std::chrono::milliseconds(2500));
+    CHECK(choice.otlp_gzip);
+    CHECK(choice.otlp_json);
+    env.set("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "7");
+    env.set("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "none");
+    const auto traces = read(warnings);
+    CHECK(traces.otlp_timeout == std::chrono::milliseconds(7));
+    CHECK_FALSE(traces.otlp_gzip);
+  }
+  SECTION("invalid values warn, name the variable, and keep the defaults") {
+    env.set("OTEL_EXPORTER_OTLP_HEADERS", "novalue");
+    env.set("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "10s");
+    env.set("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd");
+    env.set("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    const auto choice = read(warnings);
+    CHECK(count_lines(warnings) == 4);
+    CHECK(warnings.find("OTEL_EXPORTER_OTLP_HEADERS=\"novalue\"") != std::string::npos);
+    CHECK(warnings.find("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=\"10s\"") != std::string::npos);
+    CHECK(warnings.find("OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\"") != std::string::npos);
+    CHECK(warnings.find("OTEL_EXPORTER_OTLP_PROTOCOL=\"grpc\"") != std::string::npos);
+    CHECK(choice.otlp_headers == nullptr);
+    CHECK(choice.otlp_timeout == std::chrono::seconds(10));
+    CHECK_FALSE(choice.otlp_gzip);
+    CHECK_FALSE(choice.otlp_json);
+    env.set("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0");
+    read(warnings);
+    CHECK(warnings.find("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=\"0\"") != std::string::npos);
+  }
+#ifdef HOTSPAN_HAS_OTLP_HTTP
+  SECTION("a header name that HTTP does not allow: one warning, no OTLP exporter") {
+    env.set("OTEL_TRACES_EXPORTER", "otlp");
+    env.set("OTEL_EXPORTER_OTLP_HEADERS", "bad name=1");
+    CHECK(from_env(warnings).exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("bad name") != std::string::npos);
+  }
+#endif
 }
 
 TEST_CASE("from_env: HOTSPAN_FILE and HOTSPAN_FORMAT", "[env]") {

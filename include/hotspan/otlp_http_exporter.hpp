@@ -57,8 +57,10 @@ struct OtlpHttpOptions {
   // at max_backoff.
   std::chrono::milliseconds initial_backoff = std::chrono::seconds(1);
   std::chrono::milliseconds max_backoff = std::chrono::seconds(30);
-  // How long shutdown() lets queued requests go out (no more retry delays)
+  // How long shutdown() lets queued requests go out (retries without delays)
   // before it aborts the transfer in progress and drops the rest, counted.
+  // A Tracer's shutdown calls flush() then shutdown(): its shutdown_timeout
+  // should exceed timeout + this.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(5);
 };
 
