@@ -5,9 +5,13 @@
 # "c fragment" holds statements: it is wrapped in a function that has a
 # `hotspan::Tracer& tracer` (C++) or `hotspan_tracer* tracer` (C) in scope,
 # after the usual includes. Other blocks are whole programs.
-#   guide_snippets.sh GUIDE.md SCRATCH_DIR CXX CC INCLUDE_DIR LIBHOTSPAN_A LIBXXHASH
+#   guide_snippets.sh GUIDE.md SCRATCH_DIR CXX CC INCLUDE_DIR LIBHOTSPAN_A LIBXXHASH [FLAG...]
+# Extra FLAGs go to every compile-and-link command (the static library's own
+# dependencies and definitions, e.g. -DHOTSPAN_HAS_OTLP_HTTP and libcurl).
 set -euo pipefail
 guide="$1" work="$2" cxx="$3" cc="$4" include="$5" lib="$6" xxhash="$7"
+shift 7
+extra=("$@")
 rm -rf "$work" && mkdir -p "$work"
 
 # Writes block N to $work/snippet_N.<cpp|c>[.fragment]; prints nothing.
@@ -32,7 +36,7 @@ awk -v dir="$work" '
 
 cxx_flags=(-std=c++20 -Wall -Wextra -Wpedantic -Werror -I"$include")
 c_flags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -I"$include")
-libs=("$lib" "$xxhash" -lstdc++ -lm -pthread)
+libs=("$lib" "$xxhash" "${extra[@]}" -lstdc++ -lm -pthread)
 count=0 failed=0
 for block in "$work"/snippet_*; do
   count=$((count + 1))
