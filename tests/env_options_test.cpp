@@ -2,8 +2,6 @@
 // variable, valid and invalid (one warning line on stderr naming the variable
 // and the value, then the default), plus the resource-attribute and URL parsers.
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -18,6 +16,7 @@
 #include "env_options.hpp"
 #include "hotspan/hotspan.hpp"
 #include "hotspan/reader.hpp"
+#include "refusing_port.hpp"
 #include "span_queue.hpp"
 
 namespace {
@@ -125,26 +124,6 @@ std::string read_all(const std::string& path) {
 }
 
 #ifdef HOTSPAN_HAS_OTLP_HTTP
-// A loopback port that refuses connections: bound, never listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof(a);
-    REQUIRE(::bind(_fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-    REQUIRE(::getsockname(_fd, reinterpret_cast<sockaddr*>(&a), &n) == 0);
-    _port = ntohs(a.sin_port);
-  }
-  ~RefusingPort() { ::close(_fd); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(_port); }
-
- private:
-  int _fd = -1;
-  int _port = 0;
-};
 
 // One span through a tracer built from `options`; what it wrote to stderr.
 std::string export_one_span(hotspan::TracerOptions options) {
@@ -316,7 +295,7 @@ TEST_CASE("from_env: OTEL_TRACES_EXPORTER and the OTLP endpoints", "[env]") {
     CHECK(warnings.empty());
     CHECK(hotspan::otlp_http_stats(*options.exporter).attempts == 0);
     // The URL shows in the warning of a failed export, to a port that refuses.
-    const RefusingPort port;
+    const hotspan_test::RefusingPort port;
     env.set("OTEL_EXPORTER_OTLP_ENDPOINT", (port.url() + "/").c_str());
     CHECK(export_one_span(from_env(warnings)).find(port.url() + "/v1/traces") != std::string::npos);
     env.set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", (port.url() + "/custom/path").c_str());

@@ -14,10 +14,8 @@
 // can only make larger.
 #ifdef HOTSPAN_HAS_OTLP_HTTP
 
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +34,7 @@
 
 #include "capture_exporter.hpp"
 #include "hotspan/hotspan.hpp"
+#include "refusing_port.hpp"
 
 extern char** environ;
 
@@ -130,28 +129,6 @@ class Receiver {
 
   fs::path _dir;
   pid_t _pid = 0;
-  int _port = 0;
-};
-
-// A loopback port that refuses connections: bound, never listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(_fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(_fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-    socklen_t n = sizeof(a);
-    REQUIRE(::getsockname(_fd, reinterpret_cast<sockaddr*>(&a), &n) == 0);
-    _port = ntohs(a.sin_port);
-  }
-  ~RefusingPort() { ::close(_fd); }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(_port); }
-
- private:
-  int _fd = -1;
   int _port = 0;
 };
 
@@ -356,6 +333,29 @@ void check_request(element request, const std::vector<OwnedSpan>& want,
   CHECK(next == want.size());
 }
 
+// The receiver's lines decoded without error and, together, in order, hold
+// exactly the spans of `run`, every field checked; `each` sees every record
+// first.
+template <class F>
+void check_received(const std::vector<std::string>& lines, const Run& run, F&& each) {
+  std::vector<OwnedSpan> remaining = run.spans;
+  for (const std::string& line : lines) {
+    INFO("request as the receiver decoded it: " << line);
+    simdjson::dom::parser parser;
+    element record;
+    REQUIRE(parser.parse(line).get(record) == simdjson::SUCCESS);
+    REQUIRE(record["error"].error() == simdjson::NO_SUCH_FIELD);
+    each(record);
+    const size_t spans = uint64_t(record["spans"]);
+    REQUIRE(spans <= remaining.size());
+    check_request(record["request"],
+                  std::vector<OwnedSpan>(remaining.begin(), remaining.begin() + spans),
+                  run.resource);
+    remaining.erase(remaining.begin(), remaining.begin() + spans);
+  }
+  CHECK(remaining.empty());
+}
+
 }  // namespace
 
 TEST_CASE("otlp http: every field reaches a real receiver, in each encoding", "[.][otlp_http]") {
@@ -385,18 +385,12 @@ TEST_CASE("otlp http: every field reaches a real receiver, in each encoding", "[
     CHECK(run.stats.spans_exported == 4);
     CHECK(run.stats.bytes_written == run.otlp.bytes_sent);
 
-    std::vector<std::string> lines = receiver.lines(run.otlp.requests_sent);
+    const std::vector<std::string> lines = receiver.lines(run.otlp.requests_sent);
     REQUIRE(lines.size() == run.otlp.requests_sent);
-    std::vector<OwnedSpan> remaining = run.spans;
-    for (const std::string& line : lines) {
-      INFO("request " << line);
-      simdjson::dom::parser parser;
-      element record;
-      REQUIRE(parser.parse(line).get(record) == simdjson::SUCCESS);
-      REQUIRE(record["error"].error() == simdjson::NO_SUCH_FIELD);
+    const bool json = config.encoding == OtlpHttpOptions::Encoding::json;
+    check_received(lines, run, [&](element record) {
       CHECK(str(record["method"]) == "POST");
       CHECK(str(record["url"]) == "/v1/traces");
-      const bool json = config.encoding == OtlpHttpOptions::Encoding::json;
       CHECK(str(record["headers"]["content-type"]) ==
             (json ? "application/json" : "application/x-protobuf"));
       CHECK(str(record["headers"]["x-hotspan-test"]) == config.name);
@@ -406,14 +400,7 @@ TEST_CASE("otlp http: every field reaches a real receiver, in each encoding", "[
       } else {
         CHECK(record["headers"]["content-encoding"].error() == simdjson::NO_SUCH_FIELD);
       }
-      const size_t spans = uint64_t(record["spans"]);
-      REQUIRE(spans <= remaining.size());
-      check_request(record["request"],
-                    std::vector<OwnedSpan>(remaining.begin(), remaining.begin() + spans),
-                    run.resource);
-      remaining.erase(remaining.begin(), remaining.begin() + spans);
-    }
-    CHECK(remaining.empty());
+    });
 
     if (config.encoding == OtlpHttpOptions::Encoding::json) {
       // The bodies also pass the strict OTLP/JSON decoder of the file format's tests.
@@ -434,23 +421,9 @@ TEST_CASE("otlp http: @elastic/mockotlpserver accepts the requests", "[.][otlp_h
     const Run run = record_everything(hotspan::otlp_http_exporter(options));
     CHECK(run.otlp.spans_sent == 4);
     CHECK(run.otlp.requests_failed == 0);
-    std::vector<std::string> lines = receiver.lines(run.otlp.requests_sent);
+    const std::vector<std::string> lines = receiver.lines(run.otlp.requests_sent);
     REQUIRE(lines.size() == run.otlp.requests_sent);
-    std::vector<OwnedSpan> remaining = run.spans;
-    for (const std::string& line : lines) {
-      INFO("decoded by mockotlpserver: " << line);
-      simdjson::dom::parser parser;
-      element record;
-      REQUIRE(parser.parse(line).get(record) == simdjson::SUCCESS);
-      REQUIRE(record["error"].error() == simdjson::NO_SUCH_FIELD);
-      const size_t spans = uint64_t(record["spans"]);
-      REQUIRE(spans <= remaining.size());
-      check_request(record["request"],
-                    std::vector<OwnedSpan>(remaining.begin(), remaining.begin() + spans),
-                    run.resource);
-      remaining.erase(remaining.begin(), remaining.begin() + spans);
-    }
-    CHECK(remaining.empty());
+    check_received(lines, run, [](element) {});
   }
 }
 
@@ -520,8 +493,8 @@ uint64_t spans_answered(const std::vector<std::string>& lines, uint64_t status) 
 
 TEST_CASE("otlp http: receiver down: failures counted, producers and shutdown never stuck",
           "[.][otlp_http_faults]") {
-  RefusingPort port;
-  OtlpHttpOptions options = fast_options(port.endpoint());
+  const hotspan_test::RefusingPort port;
+  OtlpHttpOptions options = fast_options(port.url());
   options.max_attempts = 3;
   const auto otlp = hotspan::otlp_http_exporter(options);
   const Run run = produce(otlp, 2000, 100);
@@ -639,8 +612,8 @@ TEST_CASE("otlp http: 400 is not retried, and counted", "[.][otlp_http_faults]")
 
 TEST_CASE("otlp http: the bounded retry queue drops what does not fit, counted exactly",
           "[.][otlp_http_faults]") {
-  RefusingPort port;
-  OtlpHttpOptions options = fast_options(port.endpoint());
+  const hotspan_test::RefusingPort port;
+  OtlpHttpOptions options = fast_options(port.url());
   options.max_queued_requests = 3;
   options.max_spans_per_request = 1;  // one request per span, so nothing merges
   options.initial_backoff = 60s;      // the first request waits for its retry until shutdown
