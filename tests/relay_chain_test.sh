@@ -21,6 +21,17 @@ done
 cat "$dir"/{client,guard,middle,exit}.jsonl >"$dir/merged.jsonl"
 "$hotspan" validate "$dir/merged.jsonl" >/dev/null
 
+# `hotspan tree` names the service wherever the trace crosses into another
+# process: each relay's first span of a circuit build.
+trace=$(grep -m 1 -o '"trace_id":"[0-9a-f]*"' "$dir/client.jsonl" | cut -d'"' -f4)
+"$hotspan" tree "$dir/merged.jsonl" --trace "$trace" >"$dir/tree.txt"
+for service in relay-guard relay-middle relay-exit; do
+  grep -q "relay.create .*  @$service\$" "$dir/tree.txt" || {
+    echo "relay_chain_test: hotspan tree does not show the hop into $service" >&2
+    exit 1
+  }
+done
+
 python3 - "$dir" "$circuits" "$streams" "$cells" <<'PY'
 import json, sys, collections
 d, circuits, streams, cells = sys.argv[1], *map(int, sys.argv[2:5])

@@ -39,7 +39,9 @@ constexpr std::string_view kUsage =
 Prints each trace of FILE (binary or JSON Lines; "-" reads stdin) as a tree of
 spans: children under their parent in start order, each with its duration, its
 status when set, and its first attributes. Spans whose parent is not in the file
-are shown as extra roots of their trace, marked "orphan". Only the spans of the
+are shown as extra roots of their trace, marked "orphan". A span recorded by
+another service than its parent's (a trace merged from several processes) ends
+with "@service": where the trace crosses into that process. Only the spans of the
 traces shown are kept in memory (with --limit N, a regular file is read twice;
 from a pipe, every span is kept).
 
@@ -108,14 +110,17 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
   if (trace.errors > 0) out << "  " << plural(trace.errors, "error", "errors");
   out << "\n";
 
+  // A span recorded by another process than its parent (a merged
+  // cross-process trace) names its service: that is where the trace hops.
   struct Pending {
     size_t span;
     size_t depth;
     bool last;
+    std::string_view parent_service;
   };
   std::vector<bool> last_at_depth;  // whether the ancestor at each depth was a last child
   for (const TraceEntry& entry : trace.entries) {
-    std::vector<Pending> pending{{entry.span, 0, true}};
+    std::vector<Pending> pending{{entry.span, 0, true, main.service}};
     while (!pending.empty()) {
       const Pending item = pending.back();
       pending.pop_back();
@@ -128,6 +133,9 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
       if (item.depth > 0) prefix += item.last ? "└─ " : "├─ ";
       const OwnedSpan& span = forest.span(item.span);
       out << prefix << span_line(span, max_attributes);
+      if (span.service != item.parent_service && !span.service.empty()) {
+        out << "  @" << printable(span.service, 40);
+      }
       if (item.depth == 0 && entry.kind == EntryKind::orphan) {
         out << "  (orphan: parent " << span.parent_span_id << " not in file)";
       } else if (item.depth == 0 && entry.kind == EntryKind::cycle) {
@@ -137,7 +145,7 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
 
       const std::vector<size_t>& children = forest.children(item.span);
       for (size_t i = children.size(); i-- > 0;) {
-        pending.push_back({children[i], item.depth + 1, i + 1 == children.size()});
+        pending.push_back({children[i], item.depth + 1, i + 1 == children.size(), span.service});
       }
     }
   }
