@@ -49,6 +49,10 @@ if [ "$mode" = relay ]; then
   echo "== $hotspan convert $merged --to chrome-json -o $dir/relay.chrome.json"
   "$hotspan" convert "$merged" --to chrome-json -o "$dir/relay.chrome.json"
   echo "wrote $dir/relay.chrome.json: open it in Perfetto UI, chrome://tracing or speedscope"
+  echo
+  echo "== $hotspan report $dir/{client,guard,middle,exit}.bin -o $dir/report.html"
+  "$hotspan" report "$dir"/{client,guard,middle,exit}.bin -o "$dir/report.html"
+  echo "wrote $dir/report.html: traces, waterfalls across the 4 processes, latency per operation"
   exit 0
 fi
 
