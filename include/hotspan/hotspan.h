@@ -104,7 +104,7 @@ typedef enum hotspan_format {
 /* Bits of hotspan_options.exporters; 0 discards every span. */
 #define HOTSPAN_EXPORT_FILE 1u   /* file_path, in file_format */
 #define HOTSPAN_EXPORT_STDOUT 2u /* one line per span on stdout (stdout_pretty) */
-#define HOTSPAN_EXPORT_OTLP 4u   /* OTLP/HTTP: not available in this version (warns, ignored) */
+#define HOTSPAN_EXPORT_OTLP 4u   /* OTLP/HTTP (built with libcurl; otherwise warns, ignored) */
 
 typedef struct hotspan_options {
   /* service.name; NULL: the service.name of resource_attributes, else "unknown_service". */
