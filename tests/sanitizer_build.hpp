@@ -1,38 +1,39 @@
 // Test support: which sanitizer, if any, this test binary was built with.
 //
 // Fault and stress tests scale their loops down under a sanitizer (which makes
-// threads and allocations 5-20x slower) and skip the checks a sanitizer makes
-// meaningless: heap statistics (the sanitizer's allocator replaces malloc's)
-// and threads started in a fork()ed child of a multi-threaded process (which
-// ThreadSanitizer does not support). Each test says which it does and why.
+// threads and allocations 5-20x slower) and skip what a sanitizer does not
+// support (threads started in a fork()ed child of a multi-threaded process,
+// under ThreadSanitizer). Each test says which it does and why.
+// HOTSPAN_TEST_TSAN / HOTSPAN_TEST_ASAN are 1 under that sanitizer, for code
+// that must differ at preprocessing time (e.g. which allocator to ask).
 #pragma once
 
-namespace hotspan_test {
-
 #if defined(__SANITIZE_THREAD__)
-inline constexpr bool kThreadSanitizer = true;
+#define HOTSPAN_TEST_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-inline constexpr bool kThreadSanitizer = true;
-#else
-inline constexpr bool kThreadSanitizer = false;
+#define HOTSPAN_TEST_TSAN 1
 #endif
-#else
-inline constexpr bool kThreadSanitizer = false;
+#endif
+#ifndef HOTSPAN_TEST_TSAN
+#define HOTSPAN_TEST_TSAN 0
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kAddressSanitizer = true;
+#define HOTSPAN_TEST_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-inline constexpr bool kAddressSanitizer = true;
-#else
-inline constexpr bool kAddressSanitizer = false;
+#define HOTSPAN_TEST_ASAN 1
 #endif
-#else
-inline constexpr bool kAddressSanitizer = false;
+#endif
+#ifndef HOTSPAN_TEST_ASAN
+#define HOTSPAN_TEST_ASAN 0
 #endif
 
+namespace hotspan_test {
+
+inline constexpr bool kThreadSanitizer = HOTSPAN_TEST_TSAN;
+inline constexpr bool kAddressSanitizer = HOTSPAN_TEST_ASAN;
 inline constexpr bool kSanitized = kThreadSanitizer || kAddressSanitizer;
 
 // `full` in a plain build, `reduced` under a sanitizer.
