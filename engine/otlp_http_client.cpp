@@ -19,11 +19,15 @@
 #include <stdexcept>
 
 #include "hotspan/version.hpp"
+#include "varint.hpp"
 
 namespace hotspan::detail {
 
 namespace {
-constexpr size_t kMaxErrorBody = 300;
+// What is kept of a response body: enough for a partial success or an error
+// message; a warning shows at most kMaxErrorText of it.
+constexpr size_t kMaxResponse = 4096;
+constexpr size_t kMaxErrorText = 300;
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
@@ -46,14 +50,15 @@ struct OtlpHttpClient::State {
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
   const std::atomic<bool>* abort = nullptr;
+  bool json = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  std::string response;  // the first kMaxErrorBody bytes
+  std::string response;  // the first kMaxResponse bytes
   std::optional<std::chrono::milliseconds> retry_after;
 
   static size_t on_body(char* data, size_t size, size_t count, void* user) {
     auto* s = static_cast<State*>(user);
     const size_t n = size * count;
-    const size_t keep = std::min(n, kMaxErrorBody - std::min(kMaxErrorBody, s->response.size()));
+    const size_t keep = std::min(n, kMaxResponse - std::min(kMaxResponse, s->response.size()));
     s->response.append(data, keep);
     return n;
   }
@@ -82,6 +87,7 @@ OtlpHttpClient::OtlpHttpClient(const HttpClientConfig& config, const std::atomic
   init_curl_once();
   State& s = *_state;
   s.abort = &abort;
+  s.json = config.json;
   s.curl = curl_easy_init();
   if (s.curl == nullptr) {
     delete _state;
@@ -155,11 +161,13 @@ HttpAttempt OtlpHttpClient::post(std::string_view body) {
     return attempt;
   }
   curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &attempt.status);
-  if (!attempt.ok()) {
+  if (attempt.ok()) {
+    attempt.rejected_spans = rejected_spans(s.response, s.json, attempt.error);
+  } else {
     attempt.retryable = is_retryable_status(attempt.status);
     attempt.retry_after = s.retry_after;
     attempt.error = "HTTP " + std::to_string(attempt.status);
-    const std::string_view detail = trim(s.response);
+    const std::string_view detail = trim(s.response).substr(0, kMaxErrorText);
     if (!detail.empty()) attempt.error.append(": ").append(detail);
   }
   return attempt;
@@ -189,6 +197,47 @@ std::chrono::milliseconds backoff_delay(unsigned retry, std::chrono::millisecond
       std::min(static_cast<double>(initial.count()) * factor, static_cast<double>(max.count()));
   const double scale = std::clamp(jitter, 0.5, 1.0);
   return std::chrono::milliseconds(static_cast<int64_t>(full * scale));
+}
+
+uint64_t rejected_spans(std::string_view body, bool json, std::string& message) {
+  if (json) {
+    constexpr std::string_view kKey = "\"rejectedSpans\"";
+    const size_t at = body.find(kKey);
+    if (at == std::string_view::npos) return 0;
+    std::string_view rest = trim(body.substr(at + kKey.size()));
+    if (!rest.starts_with(':')) return 0;
+    rest = trim(rest.substr(1));
+    if (rest.starts_with('"')) rest.remove_prefix(1);  // int64 as a JSON string
+    uint64_t n = 0;
+    std::from_chars(rest.data(), rest.data() + rest.size(), n);
+    return n;
+  }
+  // partial_success = 1 { rejected_spans = 1 (int64), error_message = 2 }
+  const auto* begin = reinterpret_cast<const uint8_t*>(body.data());
+  ByteCursor response(begin, begin + body.size());
+  uint64_t rejected = 0;
+  while (!response.empty()) {
+    uint64_t key = 0;
+    std::string_view field;
+    if (!response.varint(key) || (key & 7) != 2 || !response.string(field)) return rejected;
+    if ((key >> 3) != 1) continue;
+    const auto* inner = reinterpret_cast<const uint8_t*>(field.data());
+    ByteCursor partial(inner, inner + field.size());
+    while (!partial.empty()) {
+      uint64_t inner_key = 0;
+      std::string_view text;
+      if (!partial.varint(inner_key)) return rejected;
+      if (inner_key == ((1 << 3) | 0)) {
+        if (!partial.varint(rejected)) return 0;
+      } else if (inner_key == ((2 << 3) | 2)) {
+        if (!partial.string(text)) return rejected;
+        message.assign(text.substr(0, kMaxErrorText));
+      } else {
+        return rejected;  // not in the schema hotspan knows
+      }
+    }
+  }
+  return rejected;
 }
 
 bool gzip_compress(std::string_view in, std::string& out) {

@@ -26,13 +26,16 @@ struct HttpAttempt {
   int transport_error = 0;  // CURLcode; 0 when a response came
   bool retryable = false;
   std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
-  std::string error;  // what went wrong, for a warning (empty on 2xx)
+  std::string error;  // what went wrong, for a warning (on 2xx: a partial success's message)
+  // A 2xx response's ExportTracePartialSuccess: spans the collector dropped.
+  uint64_t rejected_spans = 0;
   bool ok() const noexcept { return status >= 200 && status < 300; }
 };
 
 struct HttpClientConfig {
   std::string url;
   std::string content_type;
+  bool json = false;  // the encoding of requests, and so of responses
   bool gzip = false;  // bodies are gzip-compressed by the caller: sets Content-Encoding
   std::chrono::milliseconds timeout{10000};
   std::vector<std::pair<std::string, std::string>> headers;
@@ -71,6 +74,11 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 // together do not retry together.
 std::chrono::milliseconds backoff_delay(unsigned retry, std::chrono::milliseconds initial,
                                         std::chrono::milliseconds max, double jitter) noexcept;
+
+// ExportTraceServiceResponse.partial_success.rejected_spans of a response
+// body (protobuf, or OTLP/JSON "rejectedSpans" as a number or a string); 0
+// when absent or unreadable. `message` gets error_message (protobuf only).
+uint64_t rejected_spans(std::string_view body, bool json, std::string& message);
 
 // gzip (RFC 1952) of `in`, replacing `out`'s content. False on a zlib error.
 bool gzip_compress(std::string_view in, std::string& out);

@@ -96,9 +96,12 @@ class OtlpHttpExporter final : public Exporter {
     _json = _options.encoding == OtlpHttpOptions::Encoding::json;
     if (_json) _json_encoder = make_otlp_json_encoder();
     init_curl_once();
-    _client_config = HttpClientConfig{_url, _json ? "application/json" : "application/x-protobuf",
+    _client_config = HttpClientConfig{_url,
+                                      _json ? "application/json" : "application/x-protobuf",
+                                      _json,
                                       _options.compression == OtlpHttpOptions::Compression::gzip,
-                                      _options.timeout, _options.headers};
+                                      _options.timeout,
+                                      _options.headers};
     _sender = std::thread([this] { sender_main(); });
   }
 
@@ -267,10 +270,21 @@ class OtlpHttpExporter final : public Exporter {
       _attempts.fetch_add(1, std::memory_order_relaxed);
       const HttpAttempt result = client.post(body);
       if (result.ok()) {
+        // A partial success: the collector took the request but dropped some
+        // spans (OTLP says not to retry them).
+        const uint64_t rejected = std::min<uint64_t>(result.rejected_spans, request.spans);
         _requests_sent.fetch_add(1, std::memory_order_relaxed);
-        _spans_sent.fetch_add(request.spans, std::memory_order_relaxed);
+        _spans_sent.fetch_add(request.spans - rejected, std::memory_order_relaxed);
+        _spans_failed.fetch_add(rejected, std::memory_order_relaxed);
         _bytes_sent.fetch_add(body.size(), std::memory_order_relaxed);
-        _failing = false;
+        if (rejected != 0) {
+          std::string why = "the collector rejected " + std::to_string(rejected) + " of " +
+                            std::to_string(request.spans) + " spans";
+          if (!result.error.empty()) why.append(": ").append(result.error);
+          warn_failure(why, rejected);
+        } else {
+          _failing = false;
+        }
         return true;
       }
       if (!result.retryable || attempt >= _options.max_attempts) {
@@ -296,17 +310,21 @@ class OtlpHttpExporter final : public Exporter {
   bool give_up(const Request& request, std::string_view why) {
     _requests_failed.fetch_add(1, std::memory_order_relaxed);
     _spans_failed.fetch_add(request.spans, std::memory_order_relaxed);
-    if (!_failing) {  // one line per run of failures, not one per request
-      _failing = true;
-      std::string line = "OTLP export to ";
-      line.append(_url).append(" failed (").append(why).append("): ");
-      line.append(std::to_string(request.spans))
-          .append(
-              " spans dropped; further failures are counted (otlp_http_stats) "
-              "but not reported until a request succeeds");
-      warn(line);
-    }
+    warn_failure(why, request.spans);
     return false;
+  }
+
+  // One line per run of failures, not one per request.
+  void warn_failure(std::string_view why, uint64_t spans) {
+    if (_failing) return;
+    _failing = true;
+    std::string line = "OTLP export to ";
+    line.append(_url).append(" failed (").append(why).append("): ");
+    line.append(std::to_string(spans))
+        .append(
+            " spans dropped; further failures are counted (otlp_http_stats) "
+            "but not reported until a request succeeds");
+    warn(line);
   }
 
   const OtlpHttpOptions _options;

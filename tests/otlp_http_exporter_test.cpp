@@ -610,6 +610,22 @@ TEST_CASE("otlp http: 400 is not retried, and counted", "[.][otlp_http_faults]")
   CHECK(run.otlp.spans_failed >= 1);
 }
 
+TEST_CASE("otlp http: a partial success counts the spans the collector rejected",
+          "[.][otlp_http_faults]") {
+  for (const auto encoding :
+       {OtlpHttpOptions::Encoding::protobuf, OtlpHttpOptions::Encoding::json}) {
+    Receiver receiver({"--responses", "200!1"});
+    OtlpHttpOptions options = fast_options(receiver.endpoint());
+    options.encoding = encoding;
+    const Run run = produce(hotspan::otlp_http_exporter(options), 6);
+    check_accounting(run);
+    CHECK(run.otlp.requests_failed == 0);
+    CHECK(run.otlp.attempts == run.otlp.requests_sent);  // not retried
+    CHECK(run.otlp.spans_failed == 1);
+    CHECK(run.otlp.spans_sent == 5);
+  }
+}
+
 TEST_CASE("otlp http: the bounded retry queue drops what does not fit, counted exactly",
           "[.][otlp_http_faults]") {
   const hotspan_test::RefusingPort port;

@@ -324,6 +324,23 @@ TEST_CASE("otlp http: Retry-After, backoff and header rules", "[otlp_protobuf]")
   CHECK_FALSE(is_valid_http_header("x", "a\r\nInjected: 1"));
 }
 
+TEST_CASE("otlp http: a partial success's rejected spans are read from the response",
+          "[otlp_protobuf]") {
+  using hotspan::detail::rejected_spans;
+  std::string message;
+  // partial_success { rejected_spans: 300, error_message: "old" }
+  const std::string protobuf = bytes({0x0a, 0x08, 0x08, 0xac, 0x02, 0x12, 0x03, 'o', 'l', 'd'});
+  CHECK(rejected_spans(protobuf, false, message) == 300);
+  CHECK(message == "old");
+  CHECK(rejected_spans("", false, message) == 0);
+  CHECK(rejected_spans(bytes({0x0a, 0x05, 0x08}), false, message) == 0);  // cut short
+  CHECK(rejected_spans(R"({"partialSuccess":{"rejectedSpans":"12","errorMessage":"x"}})", true,
+                       message) == 12);
+  CHECK(rejected_spans(R"({"partialSuccess": {"rejectedSpans" : 7}})", true, message) == 7);
+  CHECK(rejected_spans("{}", true, message) == 0);
+  CHECK(rejected_spans("not json", true, message) == 0);
+}
+
 TEST_CASE("otlp http: gzip bodies inflate back to the request", "[otlp_protobuf]") {
   std::string body;
   for (int i = 0; i < 2000; ++i)

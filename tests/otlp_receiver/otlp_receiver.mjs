@@ -22,7 +22,9 @@
 // (one line each) for ../otlp_decoder/decode_otlp_json.mjs's strict checks.
 //
 // --responses scripts the statuses of the first requests ("503@2": 503 with
-// "Retry-After: 2"); later requests get 200. --delay-ms holds each response
+// "Retry-After: 2"; "200!3": 200 with a partial success rejecting 3 spans,
+// as an ExportTraceServiceResponse in the request's encoding); later
+// requests get 200. --delay-ms holds each response
 // back (a slow collector).
 //
 // --mock runs @elastic/mockotlpserver itself (a real OTLP receiver) on the
@@ -55,8 +57,9 @@ for (let i = 2; i < process.argv.length; ++i) {
   else if (a === '--bodies') args.bodies = value();
   else if (a === '--responses') {
     args.responses = value().split(',').filter((s) => s).map((s) => {
-      const [status, retryAfter] = s.split('@');
-      return { status: Number(status), retryAfter };
+      const [head, rejected] = s.split('!');
+      const [status, retryAfter] = head.split('@');
+      return { status: Number(status), retryAfter, rejected: rejected && Number(rejected) };
     });
   } else if (a === '--delay-ms') args.delayMs = Number(value());
   else if (a === '--mock') args.mock = true;
@@ -76,6 +79,7 @@ root.resolvePath = (_origin, target) => path.join(protoDir, target);
 root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');
 root.resolveAll();
 const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 
 // Strict UTF-8 for protobuf strings: an ill-formed one fails the decode.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -187,11 +191,16 @@ if (args.mock) {
       }
       writeLine(record);
       const respond = () => {
-        const headers = { 'content-type': req.headers['content-type'] ?? 'application/json' };
+        const json = req.headers['content-type'] !== 'application/x-protobuf';
+        const headers = { 'content-type': json ? 'application/json' : 'application/x-protobuf' };
         if (scripted.retryAfter !== undefined) headers['retry-after'] = scripted.retryAfter;
         res.writeHead(scripted.status, headers);
-        // An empty ExportTraceServiceResponse in either encoding.
-        res.end(headers['content-type'] === 'application/json' ? '{}' : '');
+        // An ExportTraceServiceResponse, empty unless scripted to reject spans.
+        const response = scripted.rejected === undefined ? {} : {
+          partialSuccess: { rejectedSpans: String(scripted.rejected), errorMessage: 'spans too old' },
+        };
+        res.end(json ? JSON.stringify(response)
+                     : Buffer.from(Response.encode(Response.fromObject(response)).finish()));
       };
       if (args.delayMs > 0) setTimeout(respond, args.delayMs);
       else respond();
