@@ -1,8 +1,10 @@
 // hotspan — the MPSC queue that carries ended spans to the exporter thread.
 //
 // moodycamel::ConcurrentQueue with one explicit ProducerToken per (thread,
-// tracer); producers use only try_enqueue, which never allocates: all blocks
-// are pre-allocated at construction from queue_capacity.
+// tracer); spans are enqueued only with try_enqueue, which never allocates: the
+// blocks are pre-allocated at construction from queue_capacity, plus one block
+// per recording thread beyond those, claimed when the thread starts recording
+// (thread_recorder.cpp) so that no thread is ever refused by an empty queue.
 //
 // Trade-offs of the explicit-producer design, and why the traits below:
 //  * A producer keeps the blocks it has claimed and reuses them; it never gives

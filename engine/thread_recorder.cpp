@@ -11,6 +11,13 @@ ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
       _thread_id(thread_id),
       _pool(core.slots_per_thread(), core.limits()) {
   _token.emplace(core.queue());
+  // Reserve a queue block for this thread now, while allocating is allowed.
+  // A producer keeps the blocks it claims (span_queue.hpp), so with more
+  // recording threads than free blocks the later threads' try_enqueue would
+  // fail on an empty queue. Enqueueing a null marker (which the exporter
+  // discards) claims a block, from the pool or, when it is used up, from the
+  // heap. A recycled producer already holds its blocks and allocates nothing.
+  core.queue().enqueue(*_token, nullptr);
   core.add_ref();
   try {
     core.register_recorder(this);

@@ -143,9 +143,11 @@ void TracerCore::reap_leftovers() noexcept {
   Slot* batch[64];
   size_t n;
   while ((n = _queue.try_dequeue_bulk(batch, 64)) != 0) {
-    _late_dropped.add(n);
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
+      if (batch[i] == nullptr) continue;  // a recorder's block reservation (thread_recorder.cpp)
+      _late_dropped.add(1);
       give_back_slot(batch[i]);
+    }
   }
   release_ref();
 }
@@ -205,7 +207,11 @@ size_t TracerCore::drain_queue(moodycamel::ConsumerToken& token) noexcept {
   size_t total = 0;
   size_t n;
   while ((n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
-    export_slots(_batch.data(), n);
+    // Null entries are the markers with which recorders reserve their first
+    // queue block (thread_recorder.cpp): not spans.
+    Slot** const first = _batch.data();
+    const auto spans = static_cast<size_t>(std::remove(first, first + n, nullptr) - first);
+    if (spans != 0) export_slots(first, spans);
     total += n;
   }
   return total;

@@ -1,16 +1,11 @@
 // queue_capacity is documented as the spans waiting for the exporter thread,
-// all threads together (docs/GUIDE.md, "Sizing pools and queues"). Here more
-// threads record at once than the queue has blocks (moodycamel hands each
-// producer token whole blocks of 64 slots, engine/span_queue.hpp): with the
-// exporter idle and the queue all but empty, every span of the later threads
-// is still refused as queue-full, and stays refused while those threads live.
-//
-// ENGINE BUG (tagged [!mayfail] until it is fixed in engine/): the queue is
-// built from queue_capacity alone (engine/tracer_core.cpp, TracerCore's
-// constructor), so it has queue_capacity / 64 blocks, and a producer keeps a
-// block once claimed. With the defaults (65,536: 1,024 blocks) the 1,025th
-// thread alive at once that records can never enqueue a span: 1,100 threads
-// ending one span each lose 76 of them as dropped_queue_full.
+// all threads together (docs/GUIDE.md, "Sizing pools and queues"). moodycamel
+// hands each producer token whole blocks of 64 entries and a producer keeps a
+// block once claimed (engine/span_queue.hpp), so a queue built from
+// queue_capacity alone (here 4 blocks) refused every span of the threads that
+// came after the blocks were taken, with the queue all but empty. Each
+// recording thread now claims a block of its own when it starts recording
+// (engine/thread_recorder.cpp).
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
 
@@ -24,7 +19,7 @@
 using namespace hotspan;
 
 TEST_CASE("more recording threads than queue blocks: no span refused by an empty queue",
-          "[fault][overload][!mayfail]") {
+          "[fault][overload]") {
   constexpr int kThreads = 8;
   constexpr int kRounds = 10;
   auto capture = std::make_shared<hotspan_test::CaptureExporter>();
