@@ -25,6 +25,9 @@ constexpr int kIdleSpins = 64;  // empty polls before the exporter thread sleeps
 // run its default pool (4096 slots) dry before the exporter is back.
 constexpr std::chrono::microseconds kGatherPause{20};
 
+constexpr size_t kMaxResourceStringBytes = 65535;
+constexpr size_t kMaxResourceBytes = size_t{1} << 20;
+
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("hotspan: invalid TracerOptions: " + what);
 }
@@ -47,6 +50,23 @@ size_t validated_queue_capacity(const TracerOptions& o) {
           "export_batch_size must be in 1..65536");
   require(o.idle_sleep.count() >= 0, "idle_sleep must not be negative");
   require(o.shutdown_timeout.count() >= 0, "shutdown_timeout must not be negative");
+  // The resource is written whole at the start of every file and batch that
+  // carries it (a binary header frame holds at most 16 MiB), so it is bounded
+  // as configuration rather than cut silently.
+  size_t resource_bytes = o.service_name.size();
+  require(o.service_name.size() <= kMaxResourceStringBytes,
+          "service_name must be at most " + std::to_string(kMaxResourceStringBytes) + " bytes");
+  for (const auto& [key, value] : o.resource) {
+    require(key.size() <= kMaxResourceStringBytes && value.size() <= kMaxResourceStringBytes,
+            "resource attribute '" + key.substr(0, 64) + "': keys and values must be at most " +
+                std::to_string(kMaxResourceStringBytes) + " bytes (got " +
+                std::to_string(std::max(key.size(), value.size())) + ")");
+    resource_bytes += key.size() + value.size();
+  }
+  require(resource_bytes <= kMaxResourceBytes,
+          "the resource (service_name and attributes) must total at most " +
+              std::to_string(kMaxResourceBytes) + " bytes (got " + std::to_string(resource_bytes) +
+              ")");
   return o.queue_capacity;
 }
 

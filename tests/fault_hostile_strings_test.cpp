@@ -19,7 +19,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -291,32 +290,41 @@ TEST_CASE("hostile strings through a Tracer into every format: valid, bounded, c
   }
 }
 
-// ENGINE BUG (tagged [!mayfail] until fixed in engine/binary_encoder.cpp,
-// write_header()): resource strings are written whole into the header frame,
-// whose payload the format bounds at 16 MiB (docs/FORMAT.md, "Frames"). A
-// larger resource gives a file the reader rejects from its first frame ("corrupt
-// frame: impossible payload length"), while stats() counts its spans as
-// exported. Either the tracer refuses such a resource with a clear error, or
-// the file must read back with every span it counts.
-TEST_CASE("a resource too large for one frame is refused or cut, never written unreadable",
-          "[fault][hostile][!mayfail]") {
-  hotspan_test::ScratchFile file("huge_resource.bin");
-  TracerOptions o;
-  o.exporter = file_exporter(file.path, Format::binary);
-  o.resource = {{"huge", std::string(17u << 20, 'r')}};  // 17 MiB
-  std::optional<Tracer> tracer;
-  try {
-    tracer.emplace(o);
-  } catch (const std::invalid_argument& e) {
-    SUCCEED("refused: " << e.what());
-    return;
+// Resource strings are written whole into the binary header frame, whose
+// payload the format bounds at 16 MiB (docs/FORMAT.md, "Frames"): a larger
+// resource once gave a file the reader rejected from its first frame while
+// stats() counted its spans as exported. The tracer now refuses a resource
+// over its documented bounds (each string 65,535 bytes, 1 MiB in all), and
+// the largest one it accepts reads back.
+TEST_CASE("a resource too large for one frame is refused, the largest accepted reads back",
+          "[fault][hostile]") {
+  SECTION("17 MiB in one value: refused with a clear error") {
+    TracerOptions o;
+    o.resource = {{"huge", std::string(17u << 20, 'r')}};
+    CHECK_THROWS_WITH(Tracer(o), Catch::Contains("resource attribute 'huge'") &&
+                                     Catch::Contains("at most 65535 bytes"));
   }
-  { Span s = tracer->start_span("with-a-huge-resource"); }
-  tracer->shutdown();
-  const TracerStats st = tracer->stats();
-  hotspan_test::require_invariant(st);
-  const auto back = hotspan_test::read_binary_trace(file.path);
-  INFO(back.message);
-  CHECK(back.status == BinaryTraceReader::Status::complete);
-  CHECK(back.spans == st.spans_exported);
+  SECTION("over 1 MiB in all: refused") {
+    TracerOptions o;
+    for (int i = 0; i < 17; ++i)
+      o.resource.emplace_back("k" + std::to_string(i), std::string(65535, 'v'));
+    CHECK_THROWS_WITH(Tracer(o), Catch::Contains("must total at most 1048576 bytes"));
+  }
+  SECTION("just under the bounds: written and read back") {
+    hotspan_test::ScratchFile file("large_resource.bin");
+    TracerOptions o;
+    o.exporter = file_exporter(file.path, Format::binary);
+    for (int i = 0; i < 15; ++i)
+      o.resource.emplace_back("k" + std::to_string(i), std::string(65535, 'v'));
+    Tracer tracer(o);
+    { Span s = tracer.start_span("with-a-large-resource"); }
+    tracer.shutdown();
+    const TracerStats st = tracer.stats();
+    hotspan_test::require_invariant(st);
+    const auto back = hotspan_test::read_binary_trace(file.path);
+    INFO(back.message);
+    CHECK(back.status == BinaryTraceReader::Status::complete);
+    CHECK(back.spans == 1);
+    CHECK(st.spans_exported == 1);
+  }
 }

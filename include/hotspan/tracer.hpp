@@ -33,9 +33,11 @@ namespace hotspan {
 
 struct HOTSPAN_API TracerOptions {
   std::string service_name = "unknown_service";
-  std::shared_ptr<Exporter> exporter;                         // null → noop
-  std::shared_ptr<Sampler> sampler;                           // null → parent_based(always_on())
-  std::vector<std::pair<std::string, std::string>> resource;  // extra resource attributes
+  std::shared_ptr<Exporter> exporter;  // null → noop
+  std::shared_ptr<Sampler> sampler;    // null → parent_based(always_on())
+  // Extra resource attributes. service_name, keys and values: at most 65,535
+  // bytes each, 1 MiB in all (the constructor throws beyond).
+  std::vector<std::pair<std::string, std::string>> resource;
   size_t slots_per_thread = 4096;  // arena pool size per thread (spans in flight)
   size_t queue_capacity = 65536;   // spans queued for export, all threads together
 
