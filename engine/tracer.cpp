@@ -148,6 +148,10 @@ void Tracer::shutdown() noexcept {
   _core->shutdown();
 }
 
+bool Tracer::exporter_stopped() const noexcept {
+  return _core->exporter_stopped();
+}
+
 TracerStats Tracer::stats() const noexcept {
   return _core->stats();
 }

@@ -361,6 +361,12 @@ void TracerCore::shutdown() noexcept {
   }
 }
 
+bool TracerCore::exporter_stopped() noexcept {
+  if (forked()) return true;  // the exporter thread is the parent's: none runs here
+  std::lock_guard lock(_control_mutex);
+  return _exporter_done;
+}
+
 void TracerCore::register_recorder(ThreadRecorder* r) {
   std::lock_guard lock(_registry_mutex);
   _recorders.push_back(r);

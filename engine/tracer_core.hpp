@@ -85,6 +85,7 @@ class TracerCore : public TracerHot {
 
   bool flush(std::chrono::milliseconds timeout) noexcept;
   void shutdown() noexcept;
+  bool exporter_stopped() noexcept;
   TracerStats stats() noexcept;
 
   // ThreadRecorder registration (slow path: creation and destruction only).

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "capture_exporter.hpp"
 #include "forked_child.hpp"
@@ -111,12 +112,16 @@ TEST_CASE("an exporter blocked in export_batch: producers go on, drops exact, sh
   tracer.shutdown();
   CHECK(gate->held());
   CHECK_FALSE(gate->timed_out());
+  CHECK_FALSE(tracer.exporter_stopped());  // what tells the caller the sink is still in use
   CHECK_FALSE(tracer.start_span("after-shutdown").is_recording());
 
   // Released, the exporter thread writes what was queued, then shuts the
   // exporter down; every sampled span is then exported or counted as dropped.
   gate->open();
   REQUIRE(gate->wait_for_shutdown(std::chrono::seconds(30)));
+  for (int i = 0; i < 30'000 && !tracer.exporter_stopped(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(tracer.exporter_stopped());
   const TracerStats st = tracer.stats();
   CHECK(st.spans_started == produced + 2);
   CHECK(st.spans_sampled == produced + 1);

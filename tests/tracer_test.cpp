@@ -495,7 +495,9 @@ TEST_CASE("shutdown is idempotent; later spans are inert and late ends are count
   Fixture f;
   Span early = f.tracer.start_span("ended-after-shutdown");
   { Span done = f.tracer.start_span("done"); }
+  CHECK_FALSE(f.tracer.exporter_stopped());
   f.tracer.shutdown();
+  CHECK(f.tracer.exporter_stopped());  // shutdown() did not time out
   f.tracer.shutdown();
   CHECK(f.exporter->shutdowns() == 1);
   Span late = f.tracer.start_span("late");

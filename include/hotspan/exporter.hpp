@@ -55,8 +55,10 @@ HOTSPAN_API std::shared_ptr<Exporter> noop_exporter();
 HOTSPAN_API std::shared_ptr<Exporter> stdout_exporter(bool pretty = true);
 // Creates or truncates `path`; throws std::system_error naming the path when it
 // cannot be opened. Write errors (disk full, ...) fail the batch and are counted.
-HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path, Format = Format::binary);
-// The stream must outlive the Tracer's shutdown().
+HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path,
+                                                    Format = Format::binary);
+// The stream must outlive the Tracer's shutdown(), or, if that timed out, last
+// until Tracer::exporter_stopped() is true.
 HOTSPAN_API std::shared_ptr<Exporter> ostream_exporter(std::ostream&, Format = Format::jsonl);
 // Forwards every call to each exporter in order; a batch succeeds only if it
 // succeeded everywhere. Null entries throw std::invalid_argument.

@@ -120,6 +120,11 @@ class HOTSPAN_API Tracer {
   // inert (counted in spans_started only); spans ended later are dropped and
   // counted as dropped_queue_full.
   void shutdown() noexcept;
+  // True once the exporter thread has shut the exporter down and no longer
+  // touches it. shutdown() returns with this false only when it timed out with
+  // the exporter thread stuck in a sink: whatever the exporter writes to (the
+  // stream of an ostream_exporter) must then live until this turns true.
+  bool exporter_stopped() const noexcept;
   TracerStats stats() const noexcept;
 
   const std::string& service_name() const noexcept;
