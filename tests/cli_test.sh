@@ -6,6 +6,7 @@
 # usage errors and the progress bar.
 #   tests/cli_test.sh HOTSPAN CIRCUIT_BUILD WORK_DIR
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 hotspan="$1"
 circuit_build="$2"
 work="$3"
@@ -13,41 +14,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-pass() { checks=$((checks + 1)); }
-
-# expect STATUS OUT ERR COMMAND...: runs COMMAND with stdout to OUT and stderr
-# to ERR, and checks its exit status.
-expect() {
-  local want="$1" out="$2" err="$3"
-  shift 3
-  local got=0
-  "$@" >"$out" 2>"$err" || got=$?
-  [ "$got" -eq "$want" ] || {
-    cat "$out" "$err" >&2
-    fail "'$*' exited with $got, expected $want"
-  }
-  pass
-}
-# contains FILE TEXT: FILE has TEXT (fixed string).
-contains() {
-  grep -qF -- "$2" "$1" || {
-    cat "$1" >&2
-    fail "$1 lacks '$2'"
-  }
-  pass
-}
-same() {
-  cmp -s "$1" "$2" || {
-    diff "$1" "$2" | head -20 >&2
-    fail "$1 and $2 differ"
-  }
-  pass
-}
+. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
 
 "$circuit_build" --out trace.bin --format binary --circuits 6 --threads 3 --seed 3 >/dev/null
 "$circuit_build" --out trace.jsonl --format jsonl --circuits 6 --threads 3 --seed 4 >/dev/null

@@ -10,6 +10,7 @@
 #   tests/report_test.sh HOTSPAN CIRCUIT_BUILD HOSTILE_SPAN_WRITER WORK_DIR
 # Exits 77 (skipped) when chromium is not installed (scripts/setup.sh installs it).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 hotspan="$1"
 circuit_build="$2"
 hostile_writer="$3"
@@ -24,30 +25,7 @@ if [ -z "$chromium" ]; then
   exit 77
 fi
 
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-pass() { checks=$((checks + 1)); }
-expect() {
-  local want="$1" out="$2" err="$3"
-  shift 3
-  local got=0
-  "$@" >"$out" 2>"$err" || got=$?
-  [ "$got" -eq "$want" ] || {
-    cat "$out" "$err" >&2
-    fail "'$*' exited with $got, expected $want"
-  }
-  pass
-}
-contains() {
-  grep -qF -- "$2" "$1" || {
-    head -c 2000 "$1" >&2
-    fail "$1 lacks '$2'"
-  }
-  pass
-}
+. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
 
 # render PAGE [FRAGMENT]: PAGE's DOM after its scripts ran, into PAGE.dom;
 # Chromium's log into PAGE.log. Runs as root in CI, hence --no-sandbox; a
