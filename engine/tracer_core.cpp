@@ -19,10 +19,10 @@ namespace {
 std::atomic<uint64_t> g_next_core_id{1};
 
 constexpr int kIdleSpins = 64;  // empty polls before the exporter thread sleeps
-// How long the exporter lets spans gather after a drain that found less than a
-// full batch (at most idle_sleep). The kernel's default timer slack stretches
-// it to ~50-70 us: a thread must end tens of millions of spans per second to
-// run its default pool (4096 slots) dry before the exporter is back.
+// How long the exporter first lets spans gather after a drain that found less
+// than a full batch (at most idle_sleep); it doubles while drains stay small,
+// up to idle_sleep. The kernel's default timer slack stretches 20 us to
+// ~50-70 us.
 constexpr std::chrono::microseconds kGatherPause{20};
 
 constexpr size_t kMaxResourceStringBytes = 65535;
@@ -246,18 +246,26 @@ void TracerCore::exporter_main() noexcept {
   moodycamel::ConsumerToken token(_queue);
   uint64_t flush_seen = 0;
   int idle = 0;
+  std::chrono::microseconds gather = _gather_pause;
   for (;;) {
     _clock->update();
     if (const size_t drained = drain_queue(token); drained != 0) {
       idle = 0;
-      // Less than a full batch came: the producers are slower than the
-      // exporter. Let spans gather for a moment instead of chasing each one as
-      // it is enqueued: every poll reads the producers' queue indexes and every
-      // early decode reads slot lines still being written, and each of those
-      // reads costs the producer a cache-line round trip when it next writes
-      // there. Under load (a full batch) the exporter drains without pausing.
-      if (drained < _batch.size() && _gather_pause.count() != 0)
-        wait_for_request(flush_seen, _gather_pause);
+      if (drained < _batch.size() && gather.count() != 0) {
+        // Less than a full batch came: the producers are slower than the
+        // exporter. Let spans gather instead of chasing each one as it is
+        // enqueued: every poll reads the producers' queue indexes and every
+        // early decode reads slot lines still being written, and each of those
+        // reads costs the producer a cache-line round trip when it next writes
+        // there. While drains stay small the pause doubles, up to idle_sleep,
+        // so that a steady trickle wakes this thread a few hundred times a
+        // second rather than tens of thousands: each wake-up takes a core from
+        // the application on a small machine.
+        wait_for_request(flush_seen, gather);
+        gather = std::min(gather * 2, _idle_sleep);
+      } else {
+        gather = _gather_pause;  // full batches: drain without pausing
+      }
       continue;
     }
     // acquire: pairs with the release in flush(); every span ended before that

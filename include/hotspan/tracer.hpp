@@ -50,8 +50,9 @@ struct HOTSPAN_API TracerOptions {
 
   // Exporter thread: spans handed to the exporter per call, and how long it
   // sleeps when the queue is empty (flush() and shutdown() wake it at once).
-  // After a drain smaller than a batch it also pauses min(idle_sleep, 20 us),
-  // so that spans gather into batches (docs/ENGINE.md); 0 disables both waits.
+  // After a drain smaller than a batch it also pauses, 20 us at first and
+  // doubling while drains stay small, up to idle_sleep, so that spans gather
+  // into batches (docs/ENGINE.md); 0 disables both waits.
   size_t export_batch_size = 512;
   std::chrono::microseconds idle_sleep = std::chrono::milliseconds(2);
   // How long shutdown() waits for the exporter thread to drain and finish.
