@@ -96,6 +96,15 @@ class MultiExporter final : public Exporter {
     return total;
   }
 
+  // A span lost by two children counts twice here; TracerStats caps the total
+  // at the spans exported.
+  uint64_t spans_failed_after_export() const noexcept override {
+    uint64_t total = 0;
+    for (const auto& child : _children)
+      total += child->spans_failed_after_export();
+    return total;
+  }
+
  private:
   std::vector<std::shared_ptr<Exporter>> _children;
 };

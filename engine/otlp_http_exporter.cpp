@@ -174,6 +174,12 @@ class OtlpHttpExporter final : public Exporter {
     return _bytes_sent.load(std::memory_order_relaxed);
   }
 
+  // Requests given up and spans a collector rejected in a partial success:
+  // accepted by export_batch(), lost later.
+  uint64_t spans_failed_after_export() const noexcept override {
+    return _spans_failed.load(std::memory_order_relaxed);
+  }
+
   OtlpHttpStats stats() const noexcept {
     OtlpHttpStats s;
     s.requests_sent = _requests_sent.load(std::memory_order_relaxed);

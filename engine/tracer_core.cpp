@@ -187,10 +187,7 @@ void TracerCore::export_slots(Slot* const* slots, size_t count) noexcept {
     ok = false;  // an exporter that throws fails its batch; the engine carries on
   }
   (ok ? _exported : _export_failed).fetch_add(count, std::memory_order_relaxed);
-  try {
-    _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
-  } catch (...) {
-  }
+  read_exporter_counters();
   builder.clear();  // drop views into the slots before they are reused
 
   // Return slots in chains, one CAS per run of slots from the same pool.
@@ -249,6 +246,7 @@ void TracerCore::exporter_main() noexcept {
   std::chrono::microseconds gather = _gather_pause;
   for (;;) {
     _clock->update();
+    read_exporter_counters();  // losses an exporter finds later, while idle too
     if (const size_t drained = drain_queue(token); drained != 0) {
       idle = 0;
       if (drained < _batch.size() && gather.count() != 0) {
@@ -286,10 +284,7 @@ void TracerCore::exporter_main() noexcept {
           _exporter->shutdown();
         } catch (...) {
         }
-        try {
-          _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
-        } catch (...) {
-        }
+        read_exporter_counters();
       }
       {
         std::lock_guard lock(_control_mutex);
@@ -369,6 +364,14 @@ void TracerCore::shutdown() noexcept {
   }
 }
 
+void TracerCore::read_exporter_counters() noexcept {
+  try {
+    _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
+    _failed_after_export.store(_exporter->spans_failed_after_export(), std::memory_order_relaxed);
+  } catch (...) {  // noexcept in the interface; a user exporter may still throw
+  }
+}
+
 bool TracerCore::exporter_stopped() noexcept {
   if (forked()) return true;  // the exporter thread is the parent's: none runs here
   std::lock_guard lock(_control_mutex);
@@ -414,8 +417,12 @@ TracerStats TracerCore::stats() noexcept {
   s.attributes_dropped += _late_attributes_dropped.get();
   s.events_dropped += _late_events_dropped.get();
   s.strings_truncated += _late_strings_truncated.get();
-  s.spans_exported = _exported.load(std::memory_order_relaxed);
-  s.dropped_export_failed = _export_failed.load(std::memory_order_relaxed);
+  // Spans an exporter lost after accepting them are failures, not exports.
+  const uint64_t exported = _exported.load(std::memory_order_relaxed);
+  const uint64_t lost_later =
+      std::min(_failed_after_export.load(std::memory_order_relaxed), exported);
+  s.spans_exported = exported - lost_later;
+  s.dropped_export_failed = _export_failed.load(std::memory_order_relaxed) + lost_later;
   s.bytes_written = _bytes_written.load(std::memory_order_relaxed);
   return s;
 }

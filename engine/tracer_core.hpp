@@ -100,6 +100,9 @@ class TracerCore : public TracerHot {
   size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
   // Sleeps until flush() or shutdown() asks for the exporter, or `timeout` passes.
   void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
+  // Exporter thread: copies the exporter's bytes_written() and
+  // spans_failed_after_export() where stats() can read them.
+  void read_exporter_counters() noexcept;
   void discard_late(Slot* s) noexcept;
   // Exporter thread: tells the exporter when a loss counter moved.
   void report_drops_if_changed() noexcept;
@@ -134,7 +137,8 @@ class TracerCore : public TracerHot {
   // Written by the exporter thread only.
   std::atomic<uint64_t> _exported{0};
   std::atomic<uint64_t> _export_failed{0};
-  std::atomic<uint64_t> _bytes_written{0};
+  std::atomic<uint64_t> _bytes_written{0};        // exporter thread: read_exporter_counters()
+  std::atomic<uint64_t> _failed_after_export{0};  // likewise
 
   // Recorders alive, and the totals of those already destroyed.
   std::mutex _registry_mutex;

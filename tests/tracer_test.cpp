@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -561,6 +562,44 @@ TEST_CASE("several tracers coexist on one thread", "[tracer]") {
     { Span s = temp.tracer.start_span("temp"); }
     CHECK(temp.flushed().size() == 1);
   }
+}
+
+namespace {
+// Accepts every batch, then "loses" the first `lost` spans it accepted, as an
+// exporter that sends from a thread of its own and gives a request up would.
+class LosesLater final : public Exporter {
+ public:
+  explicit LosesLater(uint64_t lost) : _lost(lost) {}
+  bool export_batch(std::span<const SpanRecord> batch) override {
+    _accepted += batch.size();
+    return true;
+  }
+  uint64_t spans_failed_after_export() const noexcept override {
+    return std::min(_lost, _accepted);
+  }
+
+ private:
+  const uint64_t _lost;
+  uint64_t _accepted = 0;
+};
+}  // namespace
+
+TEST_CASE("spans an exporter loses after accepting them count as export failures",
+          "[tracer][exporter]") {
+  TracerOptions o;
+  o.exporter = std::make_shared<LosesLater>(3);
+  Tracer tracer(o);
+  for (int i = 0; i < 10; ++i)
+    tracer.start_span("op");
+  REQUIRE(tracer.flush());
+  TracerStats st = tracer.stats();
+  CHECK(st.spans_exported == 7);
+  CHECK(st.dropped_export_failed == 3);
+  CHECK(st.spans_sampled == st.spans_exported + st.dropped_export_failed);
+  tracer.shutdown();
+  st = tracer.stats();
+  CHECK(st.spans_exported == 7);
+  CHECK(st.dropped_export_failed == 3);
 }
 
 TEST_CASE("an exporter that fails or throws is counted and the engine carries on",

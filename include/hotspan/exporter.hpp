@@ -45,6 +45,11 @@ class HOTSPAN_API Exporter {
   virtual void shutdown() {}
   // Bytes handed to the sink so far (reported in TracerStats::bytes_written).
   virtual uint64_t bytes_written() const noexcept { return 0; }
+  // Spans of batches export_batch() accepted that were lost afterwards (an
+  // exporter that sends from a thread of its own and gives a request up):
+  // TracerStats moves them from spans_exported to dropped_export_failed.
+  // Monotonic. Like bytes_written(), read on the exporter thread only.
+  virtual uint64_t spans_failed_after_export() const noexcept { return 0; }
 };
 
 enum class Format : uint8_t { binary, jsonl, otlp_json, chrome_json };
