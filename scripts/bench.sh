@@ -57,7 +57,7 @@ run() {  # logs the exact command line, then runs it
 }
 
 stages=()
-stage_start=$(date +%s)
+stage_start=$started  # the first stage is set-up and the build
 stage_done() {  # NAME: records how long the stage that just ended took
   local now
   now=$(date +%s)
