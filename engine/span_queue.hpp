@@ -3,7 +3,8 @@
 // moodycamel::ConcurrentQueue with one explicit ProducerToken per (thread,
 // tracer); spans are enqueued only with try_enqueue, which never allocates: the
 // blocks are pre-allocated at construction from queue_capacity, plus one block
-// per recording thread beyond those, claimed when the thread starts recording
+// for each producer the queue makes beyond those (at most the number of
+// threads recording at once), claimed when the producer is made
 // (thread_recorder.cpp) so that no thread is ever refused by an empty queue.
 //
 // Trade-offs of the explicit-producer design, and why the traits below:

@@ -10,26 +10,26 @@ ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
       _queue(core.queue()),
       _thread_id(thread_id),
       _pool(core.slots_per_thread(), core.limits()) {
-  _token.emplace(core.queue());
-  // Reserve a queue block for this thread now, while allocating is allowed.
-  // A producer keeps the blocks it claims (span_queue.hpp), so with more
-  // recording threads than free blocks the later threads' try_enqueue would
-  // fail on an empty queue. Enqueueing a null marker (which the exporter
-  // discards) claims a block, from the pool or, when it is used up, from the
-  // heap. A recycled producer already holds its blocks and allocates nothing.
-  core.queue().enqueue(*_token, nullptr);
+  // A new producer gets a queue block now, while allocating is allowed: a
+  // producer keeps the blocks it claims (span_queue.hpp), so with more
+  // recording threads than free blocks a new thread's try_enqueue would fail
+  // on an empty queue. Enqueueing a null marker (which the exporter discards)
+  // claims one, from the pool or, once that is used up, from the heap. A
+  // recycled producer holds blocks already and must not claim more: claims
+  // would then grow with the number of threads that have come and gone.
+  if (core.open_producer(_token)) core.queue().enqueue(*_token, nullptr);
   core.add_ref();
   try {
     core.register_recorder(this);
   } catch (...) {
-    _token.reset();
+    core.close_producer(_token);
     core.release_ref();
     throw;
   }
 }
 
 ThreadRecorder::~ThreadRecorder() {
-  _token.reset();
+  _core.close_producer(_token);
   TracerCore& core = _core;
   core.unregister_recorder(this);
   core.release_ref();  // last: may delete the core
@@ -38,7 +38,7 @@ ThreadRecorder::~ThreadRecorder() {
 void ThreadRecorder::release_owner() noexcept {
   // The producer becomes inactive and reusable by the next thread's token; its
   // queued spans are still dequeued normally.
-  _token.reset();
+  _core.close_producer(_token);
   if (_pool.release_owner()) delete this;
 }
 

@@ -378,6 +378,23 @@ bool TracerCore::exporter_stopped() noexcept {
   return _exporter_done;
 }
 
+bool TracerCore::open_producer(std::optional<SpanProducerToken>& token) {
+  std::lock_guard lock(_registry_mutex);
+  token.emplace(_queue);
+  // Producers are recycled while any is inactive, so a new one was made
+  // exactly when this token is more than the queue has ever had at once.
+  const bool fresh = ++_open_producers > _producers;
+  if (fresh) _producers = _open_producers;
+  return fresh;
+}
+
+void TracerCore::close_producer(std::optional<SpanProducerToken>& token) noexcept {
+  std::lock_guard lock(_registry_mutex);
+  if (!token.has_value()) return;
+  token.reset();  // marks the producer inactive: the next token may take it
+  --_open_producers;
+}
+
 void TracerCore::register_recorder(ThreadRecorder* r) {
   std::lock_guard lock(_registry_mutex);
   _recorders.push_back(r);

@@ -91,6 +91,12 @@ class TracerCore : public TracerHot {
   // ThreadRecorder registration (slow path: creation and destruction only).
   void register_recorder(ThreadRecorder* r);
   void unregister_recorder(ThreadRecorder* r) noexcept;
+  // A recorder's queue producer token, made and released under one lock so
+  // that open_producer() knows whether the queue made a new producer for it
+  // (true) or recycled one a finished thread released (false). The queue makes
+  // a new one only when every producer it has is in use.
+  bool open_producer(std::optional<SpanProducerToken>& token);
+  void close_producer(std::optional<SpanProducerToken>& token) noexcept;
 
  private:
   ~TracerCore();
@@ -143,6 +149,8 @@ class TracerCore : public TracerHot {
   // Recorders alive, and the totals of those already destroyed.
   std::mutex _registry_mutex;
   std::vector<ThreadRecorder*> _recorders;
+  size_t _open_producers = 0;  // guarded by _registry_mutex: tokens alive
+  size_t _producers = 0;       // likewise: producers the queue has made
   TracerStats _retired;
 
   // Exporter thread control. _flush_requested/_stop are read lock-free by the
