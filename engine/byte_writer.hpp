@@ -16,6 +16,20 @@
 
 namespace hotspan::detail {
 
+// Longest LEB128 encoding of a 64-bit value.
+inline constexpr size_t kMaxVarintBytes = 10;
+
+// Writes v as an LEB128 varint at `out` (room for kMaxVarintBytes); returns
+// its length. The one varint encoder: ByteWriter, the one-off appends of
+// varint.hpp and the protobuf writer all call it.
+inline size_t encode_varint(uint64_t v, char* out) noexcept {
+  size_t n = 0;
+  for (; v >= 0x80; v >>= 7)
+    out[n++] = static_cast<char>(v | 0x80);
+  out[n++] = static_cast<char>(v);
+  return n;
+}
+
 class ByteWriter {
  public:
   explicit ByteWriter(std::string& out) noexcept : _out(out), _pos(out.size()) {}
@@ -37,16 +51,7 @@ class ByteWriter {
     std::memcpy(_out.data() + _pos, p, n);
     _pos += n;
   }
-  void varint(uint64_t v) noexcept {
-    char* p = _out.data() + _pos;
-    char* const start = p;
-    while (v >= 0x80) {
-      *p++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *p++ = static_cast<char>(v);
-    _pos += static_cast<size_t>(p - start);
-  }
+  void varint(uint64_t v) noexcept { _pos += encode_varint(v, _out.data() + _pos); }
   void string(std::string_view s) noexcept {  // varint length + bytes
     varint(s.size());
     bytes(s.data(), s.size());
@@ -57,7 +62,7 @@ class ByteWriter {
   }
 
   // Worst-case sizes, for reserve().
-  static constexpr size_t kMaxVarint = 10;
+  static constexpr size_t kMaxVarint = kMaxVarintBytes;
 
  private:
   std::string& _out;

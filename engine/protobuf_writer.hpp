@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "byte_writer.hpp"
+#include "varint.hpp"
 
 namespace hotspan::detail {
 
@@ -63,25 +63,12 @@ class ProtobufWriter {
     return _out.size();
   }
   void close(size_t mark) {
-    char length[ByteWriter::kMaxVarint];
+    char length[kMaxVarintBytes];
     _out.insert(mark, length, encode_varint(_out.size() - mark, length));
   }
 
  private:
-  // Appended whole: varint.hpp's put_varint goes through a ByteWriter, whose
-  // reserve-then-shrink per call is made for a few one-off fields, not for
-  // every field of a batch.
-  static size_t encode_varint(uint64_t v, char* bytes) noexcept {
-    size_t n = 0;
-    for (; v >= 0x80; v >>= 7)
-      bytes[n++] = static_cast<char>(v | 0x80);
-    bytes[n++] = static_cast<char>(v);
-    return n;
-  }
-  void varint(uint64_t v) {
-    char bytes[ByteWriter::kMaxVarint];
-    _out.append(bytes, encode_varint(v, bytes));
-  }
+  void varint(uint64_t v) { put_varint(_out, v); }
 
   std::string& _out;
 };

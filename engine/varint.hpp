@@ -21,25 +21,22 @@ constexpr int64_t zigzag_decode(uint64_t v) noexcept {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
-// One-off appends to a string (for building frames by hand); the encoders
-// write through a ByteWriter directly, whose encoding these share.
+// Appends to a string through std::string::append (amortised growth, cheap
+// for any number of calls); the encoders write through a ByteWriter, and both
+// share encode_varint().
 inline void put_varint(std::string& out, uint64_t v) {
-  ByteWriter w(out);
-  w.reserve(ByteWriter::kMaxVarint);
-  w.varint(v);
+  char bytes[kMaxVarintBytes];
+  out.append(bytes, encode_varint(v, bytes));
 }
 
 inline void put_bytes(std::string& out, std::string_view bytes) {
-  ByteWriter w(out);
-  w.reserve(ByteWriter::kMaxVarint + bytes.size());
-  w.string(bytes);
+  put_varint(out, bytes.size());
+  out.append(bytes);
 }
 
 template <class T>
 inline void put_fixed(std::string& out, T v) {  // little-endian hosts only (x86-64, aarch64)
-  ByteWriter w(out);
-  w.reserve(sizeof(T));
-  w.fixed<T>(v);
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
 }
 
 // A bounded read cursor over one frame's payload.
