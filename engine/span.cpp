@@ -9,6 +9,7 @@
 #include <typeinfo>
 
 #include "clock.hpp"
+#include "defined_enums.hpp"
 #include "hotspan/span.hpp"
 #include "id_generator.hpp"
 #include "slot.hpp"
@@ -324,7 +325,7 @@ Span& Span::record_error(std::error_code code) noexcept {
 }
 
 Span& Span::set_status(StatusCode code, std::string_view description) noexcept {
-  if (_slot != nullptr) detail::set_status(*_slot, code, description);
+  if (_slot != nullptr) detail::set_status(*_slot, detail::defined_status(code), description);
   return *this;
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "clock.hpp"
+#include "defined_enums.hpp"
 #include "id_generator.hpp"
 #include "thread_recorder.hpp"
 #include "tracer_core.hpp"
@@ -52,6 +53,7 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   }
   detail::RecorderCounters& counters = recorder->counters();
   counters.spans_started.add(1);
+  kind = detail::defined_kind(kind);
 
   const bool has_parent = !sampled_root && parent.valid();
   SpanContext context;
@@ -89,13 +91,13 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
     }
   }
   if (!sample) {
-    Span s = Span::unsampled(parent);
-    s._context.trace_id = context.trace_id;  // the sampler saw it: keep it
-    return s;
+    // The sampler saw this trace id: keep it.
+    return has_parent ? Span::unsampled_child(parent) : Span::unsampled_root(context.trace_id);
   }
   context.span_id = detail::new_span_id();
-
-  context.trace_flags = 0x01;
+  context.trace_flags =
+      kTraceFlagSampled |
+      (has_parent ? parent.trace_flags & kTraceFlagRandomTraceId : kTraceFlagRandomTraceId);
   counters.spans_sampled.add(1);
   detail::Slot* s = recorder->pool().acquire(recorder);
   if (s == nullptr) {

@@ -108,12 +108,22 @@ class HOTSPAN_API Span {
  private:
   friend class Tracer;
   Span(detail::Slot* slot, const SpanContext& context) noexcept : _slot(slot), _context(context) {}
-  // An unsampled span under `parent` (invalid for a root): its own ids are
+  // An unsampled child of a valid `parent`: in its trace, with its W3C Level 2
+  // random-trace-id flag (reserved flag bits are not propagated). Its span id is
   // drawn by the first context() call.
-  static Span unsampled(const SpanContext& parent) noexcept {
+  static Span unsampled_child(const SpanContext& parent) noexcept {
     Span s;
     s._context.trace_id = parent.trace_id;
-    s._context.trace_flags = parent.trace_flags & ~uint8_t{0x01};
+    s._context.trace_flags = parent.trace_flags & kTraceFlagRandomTraceId;
+    s._ids_pending = true;
+    return s;
+  }
+  // An unsampled root of trace `trace_id` (invalid: drawn by the first
+  // context() call, with the span id). hotspan's trace ids are random.
+  static Span unsampled_root(const TraceId& trace_id) noexcept {
+    Span s;
+    s._context.trace_id = trace_id;
+    s._context.trace_flags = kTraceFlagRandomTraceId;
     s._ids_pending = true;
     return s;
   }

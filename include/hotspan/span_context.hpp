@@ -21,14 +21,24 @@
 
 namespace hotspan {
 
+// The trace flags of W3C Trace Context Level 2 (§3.2.2.5). The other six bits are
+// reserved: a parsed header keeps them as received, but no span propagates them
+// and to_traceparent() never sends them.
+inline constexpr uint8_t kTraceFlagSampled = 0x01;
+// The trace id's rightmost 7 bytes are random. Set on every new root (hotspan's
+// trace ids are random) and kept by every child of a parent that has it.
+inline constexpr uint8_t kTraceFlagRandomTraceId = 0x02;
+inline constexpr uint8_t kTraceFlagsDefined = kTraceFlagSampled | kTraceFlagRandomTraceId;
+
 struct SpanContext {
   TraceId trace_id;
   SpanId span_id;
-  uint8_t trace_flags = 0;  // bit 0 = sampled
+  uint8_t trace_flags = 0;  // kTraceFlagSampled | kTraceFlagRandomTraceId
   bool is_remote = false;
 
   bool valid() const noexcept { return trace_id.valid() && span_id.valid(); }
-  bool sampled() const noexcept { return (trace_flags & 0x01) != 0; }
+  bool sampled() const noexcept { return (trace_flags & kTraceFlagSampled) != 0; }
+  bool random_trace_id() const noexcept { return (trace_flags & kTraceFlagRandomTraceId) != 0; }
 
   friend bool operator==(const SpanContext&, const SpanContext&) = default;
 };

@@ -83,7 +83,9 @@ class HOTSPAN_API Tracer {
   }
   // Explicit parent; an invalid parent starts a new trace. The unsampled cases
   // that need no sampler call (always_off, parent_based with an unsampled
-  // parent) are decided inline; everything else goes to start_span_slow().
+  // parent, trace_id_ratio on the trace id's random bits) are decided inline;
+  // everything else goes to start_span_slow(). A child always stays in its
+  // parent's trace: only a span without a valid parent draws a trace id.
   [[gnu::always_inline]] Span start_span(std::string_view name, SpanKind kind,
                                          const SpanContext& parent) noexcept {
     const detail::TracerHot& hot = *_hot;
@@ -94,17 +96,25 @@ class HOTSPAN_API Tracer {
                          : hot.mode == detail::SamplerMode::always_off ||
                                hot.mode == detail::SamplerMode::parent_or_off) {
         count_start();
-        return Span::unsampled(parent);
+        return has_parent ? Span::unsampled_child(parent) : Span::unsampled_root(TraceId{});
       }
       if (!parent_decides && (hot.mode == detail::SamplerMode::ratio ||
                               hot.mode == detail::SamplerMode::parent_or_ratio)) {
-        // A root under ratio sampling: the decision is a function of the new
-        // trace id, so draw it here and decide inline.
+        // The decision is a function of the trace id: the parent's (plain
+        // trace_id_ratio with a parent; parent_or_ratio lets the parent decide
+        // above), or a new root's, drawn here.
+        if (has_parent) {
+          if (!detail::ratio_samples(parent.trace_id, hot.ratio_threshold)) {
+            count_start();
+            return Span::unsampled_child(parent);
+          }
+          return start_span_slow(name, kind, parent, /*sampled_root=*/false);
+        }
         SpanContext root;
         root.trace_id = detail::draw_trace_id();
         if (!detail::ratio_samples(root.trace_id, hot.ratio_threshold)) {
           count_start();
-          return Span::unsampled(root);
+          return Span::unsampled_root(root.trace_id);
         }
         return start_span_slow(name, kind, root, /*sampled_root=*/true);
       }
