@@ -2,19 +2,23 @@
 // (include/hotspan/span_context.hpp, include/hotspan/ids.hpp).
 //
 // Asserted, for the whole input and for slices of it:
-//   * parse_traceparent agrees with a separate statement of its contract: 55
-//     characters, "00-", lowercase hex with '-' at 35 and 52, trace id and
-//     parent id not all zeros, any flags; the result is remote, with the ids and
-//     flags of the text;
-//   * when it parses, to_traceparent gives back exactly the input (every
-//     accepted input is lowercase and canonical), which parses to the same
-//     context;
+//   * parse_traceparent agrees with a separate statement of its contract: a
+//     two-digit lowercase hex version other than "ff", '-' at 2, 35 and 52,
+//     lowercase hex fields, trace id and parent id not all zeros, any flags;
+//     version 00 exactly 55 characters, a later version 55 or more with '-' at
+//     55 when longer; the result is remote, with the ids and flags of the text;
+//   * when it parses, to_traceparent gives back the input's first 55
+//     characters with version 00 and only the defined flags (sampled, random),
+//     which parses to the same context with those flags;
+//   * extract_context() takes the same decision on the text with spaces and
+//     tabs around it, and never keeps a tracestate without a context;
 //   * TraceId::from_hex / SpanId::from_hex accept exactly 32 / 16 hex digits of
 //     either case, not all zeros, and to_hex gives back the slice in lowercase.
 #include <hotspan/hotspan.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,14 +56,26 @@ std::string lowercase(std::string_view s) {
 
 void check_traceparent(std::string_view text) {
   const std::optional<hotspan::SpanContext> parsed = hotspan::parse_traceparent(text);
-  const bool expected = text.size() == 55 && text.starts_with("00-") && text[35] == '-' &&
-                        text[52] == '-' && all_hex(text.substr(3, 32), false) &&
-                        all_hex(text.substr(36, 16), false) && all_hex(text.substr(53, 2), false) &&
-                        !all_zeros(text.substr(3, 32)) && !all_zeros(text.substr(36, 16));
+  const bool version_ok =
+      text.size() >= 55 && all_hex(text.substr(0, 2), false) && !text.starts_with("ff") &&
+      (text.starts_with("00") ? text.size() == 55 : text.size() == 55 || text[55] == '-');
+  const bool expected = version_ok && text[2] == '-' && text[35] == '-' && text[52] == '-' &&
+                        all_hex(text.substr(3, 32), false) && all_hex(text.substr(36, 16), false) &&
+                        all_hex(text.substr(53, 2), false) && !all_zeros(text.substr(3, 32)) &&
+                        !all_zeros(text.substr(36, 16));
   const std::string shown = hotspan_fuzz::printable(text);
   FUZZ_CHECK(parsed.has_value() == expected,
              shown + (expected ? " was rejected" : " was accepted"));
+  // (Text that starts or ends with whitespace itself would be trimmed too.)
+  const bool padded = !text.empty() && (text.find_first_of(" \t") == 0 ||
+                                        text.find_last_of(" \t") == text.size() - 1);
+  const hotspan::ExtractedContext extracted =
+      hotspan::extract_context(" \t" + std::string(text) + "\t ", "k=v");
+  FUZZ_CHECK(padded || extracted.context.valid() == expected, shown + " (extract_context)");
+  FUZZ_CHECK(extracted.context.valid() || extracted.trace_state.empty(),
+             shown + " (tracestate without parent)");
   if (!parsed) return;
+  FUZZ_CHECK(extracted.context == *parsed, shown + " (extract_context)");
 
   FUZZ_CHECK(parsed->is_remote, shown);
   FUZZ_CHECK(parsed->valid(), shown);
@@ -70,9 +86,14 @@ void check_traceparent(std::string_view text) {
   FUZZ_CHECK(parsed->sampled() == ((flags & 1) != 0), shown);
 
   const std::string written = hotspan::to_traceparent(*parsed);
-  FUZZ_CHECK(written == text, shown + " written back as " + hotspan_fuzz::printable(written));
+  char defined_flags[3];
+  std::snprintf(defined_flags, sizeof defined_flags, "%02x", flags & hotspan::kTraceFlagsDefined);
+  const std::string canonical = "00" + std::string(text.substr(2, 51)) + defined_flags;
+  FUZZ_CHECK(written == canonical, shown + " written back as " + hotspan_fuzz::printable(written));
   const std::optional<hotspan::SpanContext> again = hotspan::parse_traceparent(written);
-  FUZZ_CHECK(again.has_value() && *again == *parsed, shown);
+  hotspan::SpanContext expected_again = *parsed;
+  expected_again.trace_flags = static_cast<uint8_t>(flags & hotspan::kTraceFlagsDefined);
+  FUZZ_CHECK(again.has_value() && *again == expected_again, shown);
 }
 
 void check_trace_id(std::string_view text) {
@@ -105,6 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_span_id(text.substr(i, 16));
     if (i + 32 <= size) check_trace_id(text.substr(i, 32));
     if (i + 55 <= size) check_traceparent(text.substr(i, 55));
+    if (i + 55 < size) check_traceparent(text.substr(i));  // a later version's extra fields
   }
   return 0;
 }

@@ -48,8 +48,46 @@ TEST_CASE("traceparent: flags are kept as given", "[traceparent]") {
   REQUIRE(unknown_flags.has_value());
   CHECK(unknown_flags->trace_flags == 0xfe);
   CHECK_FALSE(unknown_flags->sampled());
+  CHECK(unknown_flags->random_trace_id());
+  // Version 00 defines two flags; the reserved ones are never sent (§3.2.2.5).
   CHECK(to_traceparent(*unknown_flags) ==
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-fe");
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02");
+}
+
+TEST_CASE("traceparent: a higher version is read for version 00's fields", "[traceparent]") {
+  // §3.2.4 (Versioning of traceparent) and §4.3 (Processing model, 2.2): a
+  // version above 00 is parsed as version 00 if it is at least 55 characters
+  // and, past them, ends or goes on with '-'.
+  const TraceId expected = *TraceId::from_hex("12345678901234567890123456789012");
+  for (const std::string_view text :
+       {"cc-12345678901234567890123456789012-1234567890123456-01",
+        "cc-12345678901234567890123456789012-1234567890123456-01-what-the-future-will-be-like",
+        "01-12345678901234567890123456789012-1234567890123456-01-",
+        "fe-12345678901234567890123456789012-1234567890123456-03-x"}) {
+    INFO(std::string(text));
+    const auto context = parse_traceparent(text);
+    REQUIRE(context.has_value());
+    CHECK(context->trace_id == expected);
+    CHECK(context->span_id.value == 0x1234567890123456u);
+    CHECK(context->sampled());
+    CHECK(context->is_remote);
+  }
+  for (const std::string_view text :
+       {// The character after the flags must be '-' in a later version.
+        "cc-12345678901234567890123456789012-1234567890123456-01.what-the-future-will-be-like",
+        "cc-12345678901234567890123456789012-1234567890123456-01x",
+        // Version 00 is exactly 55 characters (test_traceparent_version_0x00).
+        "00-12345678901234567890123456789012-1234567890123456-01.",
+        "00-12345678901234567890123456789012-1234567890123456-01-what-the-future-will-be-like",
+        // ff is invalid in every version; shorter than 55 is never parsed.
+        "ff-12345678901234567890123456789012-1234567890123456-01",
+        "ff-12345678901234567890123456789012-1234567890123456-01-x",
+        "cc-12345678901234567890123456789012-1234567890123456-1",
+        "CC-12345678901234567890123456789012-1234567890123456-01",
+        "cc-12345678901234567890123456789012-1234567890123456-0x-x"}) {
+    INFO(std::string(text));
+    CHECK_FALSE(parse_traceparent(text).has_value());
+  }
 }
 
 TEST_CASE("traceparent: text round trips", "[traceparent]") {
@@ -70,7 +108,7 @@ TEST_CASE("traceparent: context round trips", "[traceparent]") {
     REQUIRE(parsed.has_value());
     CHECK(parsed->trace_id == context.trace_id);
     CHECK(parsed->span_id == context.span_id);
-    CHECK(parsed->trace_flags == context.trace_flags);
+    CHECK(parsed->trace_flags == (context.trace_flags & hotspan::kTraceFlagsDefined));
     CHECK(parsed->is_remote);
   }
 }
@@ -86,11 +124,9 @@ TEST_CASE("traceparent: an invalid context gives an empty header", "[traceparent
 TEST_CASE("traceparent: malformed headers are rejected", "[traceparent]") {
   const std::string_view malformed[] = {
       "",
-      // Versions: ff is invalid everywhere; others are rejected because we are strict.
+      // Versions: ff is invalid everywhere; version 00 has nothing after the flags.
       "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-      "0a-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
       "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       "000-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       // Uppercase hex anywhere.

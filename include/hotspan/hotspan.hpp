@@ -6,6 +6,7 @@
 #include "hotspan/exporter.hpp"
 #include "hotspan/ids.hpp"
 #include "hotspan/otlp_http_exporter.hpp"  // declared when built with libcurl
+#include "hotspan/propagation.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
 #include "hotspan/span_context.hpp"
