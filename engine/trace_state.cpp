@@ -2,7 +2,7 @@
 // (include/hotspan/trace_state.hpp states the rules).
 //
 // The header is split on ',' and each member checked against the grammar of
-// https://www.w3.org/TR/trace-context/#tracestate-header. The kept form is the
+// https://www.w3.org/TR/trace-context-2/#tracestate-header. The kept form is the
 // members joined by ',' (no whitespace, no empty members), so get(), set() and
 // erase() walk it with a plain split: a valid member contains no ','. At most 32
 // members, so the duplicate check is a quadratic scan that never allocates.
@@ -16,41 +16,30 @@
 namespace hotspan {
 namespace {
 
-constexpr size_t kMaxTenantSize = 241;
-constexpr size_t kMaxSystemSize = 14;
-
 bool is_lcalpha(char c) noexcept {
   return c >= 'a' && c <= 'z';
 }
 bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
-// The characters allowed after the first one of a key, tenant id or system id.
 bool is_key_char(char c) noexcept {
-  return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+  return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@';
 }
 bool is_ows(char c) noexcept {
   return c == ' ' || c == '\t';
 }
 
-// `first` checks the first character; the rest are key characters.
-bool valid_key_part(std::string_view part, size_t max_size, bool (*first)(char)) noexcept {
-  if (part.empty() || part.size() > max_size || !first(part[0])) return false;
-  for (const char c : part.substr(1)) {
+// Level 2's grammar (§3.3.1.3.1): key = ( lcalpha / DIGIT ) 0*255( keychar ).
+// It replaces Level 1's tenant@system form, whose keys all still match: '@' is
+// a key character like any other, so "foo@", "foo@@bar" and a 242-character
+// tenant are keys, and the 256-character bound is on the whole key.
+bool valid_key(std::string_view key) noexcept {
+  if (key.empty() || key.size() > TraceState::kMaxKeySize) return false;
+  if (!is_lcalpha(key[0]) && !is_digit(key[0])) return false;
+  for (const char c : key.substr(1)) {
     if (!is_key_char(c)) return false;
   }
   return true;
-}
-
-bool valid_key(std::string_view key) noexcept {
-  const size_t at = key.find('@');
-  if (at == std::string_view::npos) {
-    return valid_key_part(key, TraceState::kMaxKeySize, is_lcalpha);
-  }
-  // The system id has no '@' (it is not a key character), so there is one '@'.
-  return valid_key_part(key.substr(0, at), kMaxTenantSize,
-                        [](char c) { return is_lcalpha(c) || is_digit(c); }) &&
-         valid_key_part(key.substr(at + 1), kMaxSystemSize, is_lcalpha);
 }
 
 bool valid_value(std::string_view value) noexcept {
@@ -106,10 +95,14 @@ std::optional<TraceState> TraceState::parse(std::string_view header, std::string
       problem =
           "a value is empty, longer than 256 characters, ends in a space or has a "
           "character outside 0x20-0x7E, ',' or '='";
+    } else if (state.get(member.substr(0, equals))) {
+      // §3.3.1.1: duplicates break the header, but a receiver may drop them
+      // rather than the whole header. The first (leftmost: most recently
+      // updated) member of a key is kept.
+      ++state._duplicates_dropped;
+      return true;
     } else if (state._size == kMaxMembers) {
       problem = "more than 32 list members";
-    } else if (state.get(member.substr(0, equals))) {
-      problem = "a key appears twice";
     } else {
       if (!state._header.empty()) state._header += ',';
       state._header += member;

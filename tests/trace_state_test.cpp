@@ -1,6 +1,6 @@
-// Tests of the W3C tracestate header: the specification's examples, each rule
-// of the grammar at and past its limit, member counts, the kept text, the
-// mutations, and hostile input.
+// Tests of the W3C tracestate header (Trace Context Level 2, §3.3): the
+// specification's examples, each rule of the grammar at and past its limit,
+// member counts, duplicates, the kept text, the mutations, and hostile input.
 #include <catch2/catch.hpp>
 #include <hotspan/trace_state.hpp>
 
@@ -58,14 +58,19 @@ TEST_CASE("tracestate: whitespace around members and empty members are dropped",
   }
 }
 
-TEST_CASE("tracestate: simple keys", "[tracestate]") {
+TEST_CASE("tracestate: keys follow Level 2's grammar", "[tracestate]") {
+  // §3.3.1.3.1: key = ( lcalpha / DIGIT ) 0*255( keychar ),
+  // keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@".
   CHECK(valid("a=1"));
   CHECK(valid("a0_-*/=1"));
   CHECK(valid(std::string(256, 'a') + "=1"));
   CHECK_FALSE(valid(std::string(257, 'a') + "=1"));
-  CHECK_FALSE(valid("=1"));     // empty key
-  CHECK_FALSE(valid("0a=1"));   // starts with a digit
-  CHECK_FALSE(valid("_a=1"));   // starts with a symbol
+  CHECK(valid("1abc=1"));  // a digit first
+  CHECK(valid("0a=1"));
+  CHECK(valid("abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/=1"));
+  CHECK_FALSE(valid("=1"));    // empty key
+  CHECK_FALSE(valid("_a=1"));  // starts with a symbol
+  CHECK_FALSE(valid("*a=1"));
   CHECK_FALSE(valid("Abc=1"));  // uppercase
   CHECK_FALSE(valid("aBc=1"));
   CHECK_FALSE(valid("a.b=1"));  // '.' is not a key character
@@ -73,18 +78,26 @@ TEST_CASE("tracestate: simple keys", "[tracestate]") {
   CHECK_FALSE(valid("a =1"));   // no whitespace before '='
 }
 
-TEST_CASE("tracestate: multi-tenant keys", "[tracestate]") {
+TEST_CASE("tracestate: '@' is a key character; Level 1's tenant@system keys still parse",
+          "[tracestate]") {
   CHECK(valid("t@s=1"));
-  CHECK(valid("0t@s=1"));  // a tenant may start with a digit
+  CHECK(valid("0t@s=1"));
   CHECK(valid(std::string(241, 't') + "@" + std::string(14, 's') + "=1"));
-  CHECK_FALSE(valid(std::string(242, 't') + "@s=1"));
-  CHECK_FALSE(valid("t@" + std::string(15, 's') + "=1"));
-  CHECK_FALSE(valid("@s=1"));    // empty tenant
-  CHECK_FALSE(valid("t@=1"));    // empty system
-  CHECK_FALSE(valid("t@0s=1"));  // system starts with a letter
+  // Level 2 bounds the whole key at 256 characters, not its parts.
+  CHECK(valid(std::string(242, 't') + "@v=1"));
+  CHECK(valid("t@" + std::string(15, 'v') + "=1"));
+  CHECK(valid("t@" + std::string(254, 'v') + "=1"));  // 256 in all
+  CHECK_FALSE(valid("t@" + std::string(255, 'v') + "=1"));
+  CHECK(valid("foo@=1,bar=2"));
+  CHECK(valid("foo@@bar=1,bar=2"));
+  CHECK(valid("foo@bar@baz=1,bar=2"));
+  CHECK(valid("t@0s=1"));
+  CHECK(TraceState::parse("foo@bar@baz=1,bar=2")->get("foo@bar@baz") == "1");
+  CHECK_FALSE(valid("@s=1"));  // '@' is not a first character
+  CHECK_FALSE(valid("@foo=1,bar=2"));
   CHECK_FALSE(valid("_t@s=1"));
-  CHECK_FALSE(valid("t@s@x=1"));
   CHECK_FALSE(valid("T@s=1"));
+  CHECK_FALSE(valid("t@S=1"));
 }
 
 TEST_CASE("tracestate: values", "[tracestate]") {
@@ -106,7 +119,7 @@ TEST_CASE("tracestate: values", "[tracestate]") {
   CHECK_FALSE(valid("k=1,garbage"));
 }
 
-TEST_CASE("tracestate: at most 32 members, each key once", "[tracestate]") {
+TEST_CASE("tracestate: at most 32 members", "[tracestate]") {
   const auto full = TraceState::parse(members(32));
   REQUIRE(full.has_value());
   CHECK(full->size() == 32);
@@ -116,14 +129,39 @@ TEST_CASE("tracestate: at most 32 members, each key once", "[tracestate]") {
   CHECK_FALSE(TraceState::parse(members(33), &error).has_value());
   CHECK(error == "more than 32 list members");
   CHECK(valid(members(32) + ",,, ,"));  // empty members do not count
+}
 
-  CHECK_FALSE(TraceState::parse("a=1,b=2,a=3", &error).has_value());
-  CHECK(error == "a key appears twice");
-  CHECK_FALSE(valid("a=1,a=1"));
+TEST_CASE("tracestate: a duplicate key drops the duplicate, not the header", "[tracestate]") {
+  // §3.3.1.1 lets a receiver drop duplicates rather than the whole header; the
+  // W3C test suite (test_tracestate_duplicated_keys) expects the header to be
+  // forwarded. The first (leftmost, most recently updated) member is kept.
+  const auto same = TraceState::parse("foo=1,foo=1");
+  REQUIRE(same.has_value());
+  CHECK(same->header() == "foo=1");
+  CHECK(same->duplicates_dropped() == 1);
+  const auto differ = TraceState::parse("foo=1,bar=2,foo=2");
+  REQUIRE(differ.has_value());
+  CHECK(differ->header() == "foo=1,bar=2");
+  CHECK(differ->size() == 2);
+  CHECK(differ->duplicates_dropped() == 1);
+  // Two header lines joined with ',' are one list.
+  const auto lines = TraceState::parse(std::string("foo=1") + "," + "foo=2");
+  REQUIRE(lines.has_value());
+  CHECK(lines->get("foo") == "1");
+  // Duplicates do not count towards the 32 members...
+  const auto full = TraceState::parse(members(32) + ",k0=x,k31=y");
+  REQUIRE(full.has_value());
+  CHECK(full->size() == 32);
+  CHECK(full->duplicates_dropped() == 2);
+  CHECK(full->header() == members(32));
+  // ...and an invalid duplicate still invalidates the header.
+  CHECK_FALSE(valid("foo=1,foo="));
+  CHECK_FALSE(valid("foo=1,foo=a=b"));
+  CHECK(TraceState::parse("a=1") == TraceState::parse("a=1,a=2"));  // same header to send
 }
 
 TEST_CASE("tracestate: every rejection says why", "[tracestate]") {
-  for (const std::string_view header : {"k", "K=1", "k=", "k=1,k=2", "k=1,=2"}) {
+  for (const std::string_view header : {"k", "K=1", "k=", "k=1,=2", "k=1,@=2"}) {
     std::string_view error;
     CHECK_FALSE(TraceState::parse(header, &error).has_value());
     CHECK_FALSE(error.empty());
@@ -176,8 +214,15 @@ TEST_CASE("tracestate: hostile input is rejected without harm", "[tracestate]") 
   CHECK_FALSE(valid(std::string(100000, 'a')));
   std::string many;
   for (int i = 0; i < 1000; ++i)
-    many += "k=v,";
+    many += "k" + std::to_string(i) + "=v,";
   CHECK_FALSE(valid(many));
+  std::string repeated;  // 100,000 duplicates: one member kept, in linear time
+  for (int i = 0; i < 100000; ++i)
+    repeated += "k=v,";
+  const auto one = TraceState::parse(repeated);
+  REQUIRE(one.has_value());
+  CHECK(one->size() == 1);
+  CHECK(one->duplicates_dropped() == 99999);
   std::string binary;
   for (int c = 0; c < 256; ++c)
     binary += static_cast<char>(c);

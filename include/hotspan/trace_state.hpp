@@ -10,14 +10,18 @@
 // both headers, keeps the TraceState next to the context it got, and sends it on
 // with the next hop's traceparent. Spans never look at it.
 //
-// Parsing validates the whole header: at most 32 list members; keys are
-// simple (`[a-z][a-z0-9_\-*/]{0,255}`) or multi-tenant (`tenant@system`, tenant
-// `[a-z0-9][a-z0-9_\-*/]{0,240}`, system `[a-z][a-z0-9_\-*/]{0,13}`); values are
-// 1 to 256 printable ASCII characters (0x20-0x7E) other than ',' and '=', not
-// ending in a space; optional spaces and tabs around members; empty members are
-// allowed (and dropped); a key may appear once. Anything else invalidates the
-// whole header, as the specification asks: a receiver then forwards no
-// tracestate at all rather than part of one.
+// Parsing validates the whole header against Trace Context Level 2
+// (https://www.w3.org/TR/trace-context-2/#tracestate-header): at most 32 list
+// members; keys are 1 to 256 characters, a lowercase letter or digit first,
+// then [a-z0-9_\-*/@] (Level 1's `tenant@system` keys are a special case);
+// values are 1 to 256 printable ASCII characters (0x20-0x7E) other than ',' and
+// '=', not ending in a space; optional spaces and tabs around members; empty
+// members are allowed (and dropped). Anything else invalidates the whole header,
+// as the specification asks: a receiver then forwards no tracestate at all
+// rather than part of one. The one exception is a key that appears twice
+// (also across two header lines): the specification lets a receiver drop the
+// duplicates instead of the header, so the first member of each key is kept,
+// the later ones dropped (duplicates_dropped() counts them).
 //
 // What is kept and forwarded is the header as received, member by member, in
 // its order: only the optional whitespace and the empty members are dropped, so
@@ -64,11 +68,18 @@ class HOTSPAN_API TraceState {
   // A copy without `key` (the same state when it is absent).
   TraceState erase(std::string_view key) const;
 
-  friend bool operator==(const TraceState&, const TraceState&) = default;
+  // Members parse() dropped because their key appeared earlier in the header.
+  size_t duplicates_dropped() const noexcept { return _duplicates_dropped; }
+
+  // Equal when they send the same header.
+  friend bool operator==(const TraceState& a, const TraceState& b) noexcept {
+    return a._header == b._header;
+  }
 
  private:
   std::string _header;  // canonical: members joined by ',', no whitespace
   size_t _size = 0;
+  size_t _duplicates_dropped = 0;
 };
 
 }  // namespace hotspan
