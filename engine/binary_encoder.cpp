@@ -3,14 +3,22 @@
 // Throughput matters here: this runs on the exporter thread for every span, so
 // spans are written straight into the output block through a ByteWriter (one
 // bound reserved per span, raw stores), strings are interned in a flat hash
-// table, and the spans frame is never copied: when a batch defines new
-// strings, their (small) strings frame is inserted in front of it afterwards.
+// table, and the spans frames are never copied: when a batch defines new
+// strings, their (small) strings frames are inserted in front of them
+// afterwards.
+//
+// The same bound decides where a batch is split into frames: a frame takes
+// spans while the sum of their bounds stays within the payload limit that
+// readers enforce, so every frame written is one a reader accepts, and a span
+// whose bound alone is over it is refused before anything of its batch is
+// written.
 #include "binary_encoder.hpp"
 
 #include "string_interner.hpp"  // brings XXH3, inlined
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,13 +51,55 @@ void end_frame(ByteWriter& w, size_t start) {
   w.fixed<uint64_t>(checksum);
 }
 
+std::string writer_name() {
+  return std::string("hotspan ") + version_string;
+}
+
+size_t varint_bytes(uint64_t v) noexcept {
+  return static_cast<size_t>(70 - __builtin_clzll(v | 1)) / 7;
+}
+
+size_t string_bytes(std::string_view s) noexcept {  // varint length + bytes
+  return varint_bytes(s.size()) + s.size();
+}
+
+// The bounds count every varint at its longest and every string reference as
+// an inline string: cheap to add up (this runs for every span), and above
+// the real size by a few bytes per field only.
+constexpr size_t kVarint = ByteWriter::kMaxVarint;
+
 size_t attributes_bound(std::span<const AttributeView> attributes) noexcept {
-  size_t n = ByteWriter::kMaxVarint;
+  size_t n = kVarint;
   for (const AttributeView& a : attributes) {
-    n += 2 * ByteWriter::kMaxVarint + a.key.size() + 1 + 8;
+    n += kVarint + a.key.size() + 1 + kVarint;  // key, type, the longest value but a string
     if (const auto* s = std::get_if<3>(&a.value)) n += s->size();
   }
   return n;
+}
+
+bool has_extras(const SpanRecord& r) noexcept {
+  return !r.status_message.empty() || r.dropped_attributes != 0 || r.dropped_events != 0 ||
+         !r.events.empty();
+}
+
+inline size_t span_bound(const SpanRecord& r) noexcept {
+  // flags, trace id, span id, parent span id; name, start, duration, thread id
+  size_t n = 1 + 16 + 8 + 8 + kVarint + r.name.size() + 3 * kVarint;
+  n += attributes_bound(r.attributes);
+  if (has_extras(r)) {
+    n += kVarint + r.status_message.size() + 3 * kVarint;  // with the dropped and event counts
+    for (const EventView& e : r.events)
+      n += kVarint + e.name.size() + kVarint + attributes_bound(e.attributes);
+  }
+  return n;
+}
+
+bool within_reader_limits(const SpanRecord& r) noexcept {
+  if (r.events.size() > kMaxEventsPerSpan) return false;
+  uint64_t attributes = r.attributes.size();
+  for (const EventView& e : r.events)
+    attributes += e.attributes.size();
+  return attributes <= kMaxAttributesPerSpan;
 }
 
 class BinaryRecordEncoder final : public RecordEncoder {
@@ -60,38 +110,13 @@ class BinaryRecordEncoder final : public RecordEncoder {
   }
 
   void encode(std::span<const SpanRecord> records, std::string& out) override {
-    if (!_header_in_file) write_header(out);
-    if (_drops_pending) write_losses(out, FrameType::drops);
-    if (records.empty()) return;
-    const size_t new_strings_begin = _strings.size();
-    size_t frame_start;
-    {
-      ByteWriter w(out);
-      frame_start = begin_frame(w, FrameType::spans);
-      encode_spans(w, records);
-      end_frame(w, frame_start);
+    try {
+      encode_block(records, out);
+    } catch (...) {
+      // The sink drops a block whose encoding threw: forget what it defined.
+      delivered(false);
+      throw;
     }
-    if (_strings.size() > new_strings_begin) {
-      // Rare (a batch with names or keys not seen before in this file): the
-      // strings frame must precede the spans that use it.
-      std::string strings;
-      {
-        ByteWriter w(strings);
-        const size_t start = begin_frame(w, FrameType::strings);
-        size_t bound = 2 * ByteWriter::kMaxVarint;
-        for (size_t i = new_strings_begin; i < _strings.size(); ++i) {
-          bound += ByteWriter::kMaxVarint + _strings[i].size();
-        }
-        w.reserve(bound);
-        w.varint(new_strings_begin);
-        w.varint(_strings.size() - new_strings_begin);
-        for (size_t i = new_strings_begin; i < _strings.size(); ++i)
-          w.string(_strings[i]);
-        end_frame(w, start);
-      }
-      out.insert(frame_start, strings);
-    }
-    _spans_in_block = records.size();
   }
 
   void finish(std::string& out) override {
@@ -121,13 +146,71 @@ class BinaryRecordEncoder final : public RecordEncoder {
   bool whole_frames_only() const noexcept override { return true; }
 
  private:
+  void encode_block(std::span<const SpanRecord> records, std::string& out) {
+    _bounds.resize(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      _bounds[i] = span_bound(records[i]);
+      if (_bounds[i] > kMaxBinarySpanBytes || !within_reader_limits(records[i])) {
+        throw std::length_error(binary_span_refusal(records[i]));
+      }
+    }
+    if (!_header_in_file) write_header(out);
+    if (_drops_pending) write_losses(out, FrameType::drops);
+    if (records.empty()) return;
+    const size_t new_strings_begin = _strings.size();
+    const size_t spans_begin = out.size();
+    for (size_t first = 0; first < records.size();) {
+      size_t count = 0;
+      for (size_t bytes = 0; first + count < records.size() &&
+                             _bounds[first + count] <= kMaxFrameItemBytes - bytes;) {
+        bytes += _bounds[first + count++];
+      }
+      ByteWriter w(out);
+      const size_t start = begin_frame(w, FrameType::spans);
+      encode_spans(w, records.subspan(first, count), std::span(_bounds).subspan(first, count));
+      end_frame(w, start);
+      first += count;
+    }
+    // Rare (a batch with names or keys not seen before in this file): the
+    // strings frames must precede the spans that use them.
+    if (_strings.size() > new_strings_begin) {
+      out.insert(spans_begin, strings_frames(new_strings_begin));
+    }
+    _spans_in_block = records.size();
+  }
+
+  // Strings frames defining the table's strings from index `first` on.
+  std::string strings_frames(size_t first) const {
+    std::string frames;
+    ByteWriter w(frames);
+    while (first < _strings.size()) {
+      size_t count = 0;
+      size_t bytes = 0;
+      while (first + count < _strings.size() &&
+             string_bytes(_strings[first + count]) <= kMaxFrameItemBytes - bytes) {
+        bytes += string_bytes(_strings[first + count++]);
+      }
+      w.reserve(kFrameHeaderBytes + 2 * ByteWriter::kMaxVarint + bytes + kChecksumBytes);
+      const size_t start = begin_frame(w, FrameType::strings);
+      w.varint(first);
+      w.varint(count);
+      for (size_t i = first; i < first + count; ++i)
+        w.string(_strings[i]);
+      end_frame(w, start);
+      first += count;
+    }
+    return frames;
+  }
+
   void write_header(std::string& out) {
+    const size_t payload = binary_header_payload_bytes(_resource);
+    if (payload > kMaxPayloadBytes) {
+      throw std::length_error("hotspan: the resource takes " + std::to_string(payload) +
+                              " bytes, more than a binary header frame holds (" +
+                              std::to_string(kMaxPayloadBytes) + ")");
+    }
     ByteWriter w(out);
-    size_t bound =
-        sizeof(kMagic) + 4 + 5 * ByteWriter::kMaxVarint + _resource.service_name.size() + 32;
-    for (const auto& [k, v] : _resource.attributes)
-      bound += 2 * ByteWriter::kMaxVarint + k.size() + v.size();
-    w.reserve(bound);
+    w.reserve(kPreambleBytes + kFrameHeaderBytes + payload + kChecksumBytes);
     w.bytes(kMagic, sizeof(kMagic));
     w.fixed<uint16_t>(kMajorVersion);
     w.fixed<uint16_t>(kMinorVersion);
@@ -141,7 +224,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
       w.string(key);
       w.string(value);
     }
-    w.string(std::string("hotspan ") + version_string);
+    w.string(writer_name());
     end_frame(w, start);
     _header_in_block = true;
   }
@@ -197,24 +280,18 @@ class BinaryRecordEncoder final : public RecordEncoder {
     }
   }
 
-  void encode_spans(ByteWriter& w, std::span<const SpanRecord> records) {
+  // One frame's spans, with their binary_span_bound()s.
+  void encode_spans(ByteWriter& w, std::span<const SpanRecord> records,
+                    std::span<const size_t> bounds) {
     uint64_t previous_start = records.front().start_unix_ns;
     w.reserve(2 * ByteWriter::kMaxVarint);
     w.varint(previous_start);
     w.varint(records.size());
     const TraceId* previous_trace = nullptr;
-    for (const SpanRecord& r : records) {
-      const bool extras = !r.status_message.empty() || r.dropped_attributes != 0 ||
-                          r.dropped_events != 0 || !r.events.empty();
-      size_t bound =
-          64 + 6 * ByteWriter::kMaxVarint + r.name.size() + attributes_bound(r.attributes);
-      if (extras) {
-        bound += 4 * ByteWriter::kMaxVarint + r.status_message.size();
-        for (const EventView& e : r.events) {
-          bound += 2 * ByteWriter::kMaxVarint + e.name.size() + attributes_bound(e.attributes);
-        }
-      }
-      w.reserve(bound);
+    for (size_t i = 0; i < records.size(); ++i) {
+      const SpanRecord& r = records[i];
+      const bool extras = has_extras(r);
+      w.reserve(bounds[i]);
 
       const bool same_trace = previous_trace != nullptr && *previous_trace == r.trace_id;
       uint8_t flags = static_cast<uint8_t>(static_cast<uint8_t>(r.kind) & kKindMask);
@@ -249,7 +326,8 @@ class BinaryRecordEncoder final : public RecordEncoder {
   }
 
   Resource _resource;
-  StringInterner _strings{kMaxInternedStrings};
+  StringInterner _strings{kMaxInternedStrings, kMaxTableBytes, kMaxInternedStringBytes};
+  std::vector<size_t> _bounds;  // of the batch's spans
   uint32_t _name_hint = 0;
   uint32_t _event_hint = 0;
   std::array<uint32_t, 16> _key_hints{};
@@ -264,6 +342,36 @@ class BinaryRecordEncoder final : public RecordEncoder {
 };
 
 }  // namespace
+
+size_t binary_span_bound(const SpanRecord& r) noexcept {
+  return span_bound(r);
+}
+
+std::string binary_span_refusal(const SpanRecord& r) {
+  const std::string span = "span " + r.span_id.to_hex() + " of trace " + r.trace_id.to_hex();
+  if (!within_reader_limits(r)) {
+    return span + " has more than " + std::to_string(kMaxEventsPerSpan) + " events or " +
+           std::to_string(kMaxAttributesPerSpan) +
+           " attributes (its events' included), more than a binary reader accepts";
+  }
+  const size_t bound = binary_span_bound(r);
+  if (bound > kMaxBinarySpanBytes) {
+    return span + " takes up to " + std::to_string(bound) +
+           " bytes encoded, more than a binary spans frame holds (" +
+           std::to_string(kMaxBinarySpanBytes) + ")";
+  }
+  return {};
+}
+
+size_t binary_header_payload_bytes(const Resource& resource) {
+  size_t n = varint_bytes(resource.clock_anchor_unix_ns) +
+             varint_bytes(resource.clock_anchor_monotonic_ns) + varint_bytes(resource.process_id) +
+             string_bytes(resource.service_name) + varint_bytes(resource.attributes.size()) +
+             string_bytes(writer_name());
+  for (const auto& [key, value] : resource.attributes)
+    n += string_bytes(key) + string_bytes(value);
+  return n;
+}
 
 std::unique_ptr<RecordEncoder> make_binary_encoder() {
   return std::make_unique<BinaryRecordEncoder>();

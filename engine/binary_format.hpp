@@ -15,6 +15,9 @@ inline constexpr size_t kPreambleBytes = 12;
 inline constexpr size_t kFrameHeaderBytes = 5;  // type u8 + payload length u32
 inline constexpr size_t kChecksumBytes = 8;     // XXH3_64bits of header + payload
 inline constexpr uint32_t kMaxPayloadBytes = 16u << 20;
+// A spans or strings frame opens with two varints of at most 10 bytes (base
+// time or first index, then the count); its spans or strings fill the rest.
+inline constexpr size_t kMaxFrameItemBytes = kMaxPayloadBytes - 2 * 10;
 
 enum class FrameType : uint8_t { header = 1, strings = 2, spans = 3, drops = 4, end = 5 };
 
@@ -28,8 +31,12 @@ inline constexpr uint8_t kHasExtras = 0x80;
 
 enum class ValueTag : uint8_t { boolean = 0, integer = 1, floating = 2, string = 3 };
 
-// Writer: distinct strings interned per file; further ones are written inline.
+// Writer: distinct strings interned per file; further ones are written inline,
+// as are strings longer than kMaxInternedStringBytes (so that one strings frame
+// always holds a string) and those that would take the table past the
+// reader's kMaxTableBytes.
 inline constexpr size_t kMaxInternedStrings = 65536;
+inline constexpr size_t kMaxInternedStringBytes = 65535;
 // Reader bounds against hostile input.
 inline constexpr size_t kMaxTableStrings = size_t{1} << 20;
 inline constexpr size_t kMaxTableBytes = size_t{64} << 20;

@@ -1,8 +1,10 @@
 // hotspan — the binary writer's per-file string table: string → index.
 //
 // Open addressing with linear probing over a power-of-two array of (hash,
-// index) pairs; the strings themselves live in a vector in index order. A lookup is one XXH3 of the
-// string (inlined: names and keys are short), usually one probe, and one compare; no allocation
+// index) pairs; the strings themselves live in a vector in index order. The
+// table is bounded in strings, in bytes and in the length of one string: a
+// string beyond any bound is not interned (the caller writes it inline). A lookup is one XXH3 of
+// the string (inlined: names and keys are short), usually one probe, and one compare; no allocation
 // unless the string is new. Entries can be removed from the end only (a batch that did not reach
 // the file forgets the strings it defined), which is what rollback() does.
 #pragma once
@@ -21,9 +23,13 @@ namespace hotspan::detail {
 
 class StringInterner {
  public:
-  explicit StringInterner(size_t max_strings) : _max(max_strings) { _slots.resize(1024); }
+  StringInterner(size_t max_strings, size_t max_bytes, size_t max_length)
+      : _max(max_strings), _max_bytes(max_bytes), _max_length(max_length) {
+    _slots.resize(1024);
+  }
 
-  // The index of `s`, adding it when new; nullopt when the table is full.
+  // The index of `s`, adding it when new; nullopt when `s` is longer than
+  // max_length or the table has no room for it.
   // `hint` is an index the caller expects (the one `s`'s position had in the
   // previous span): checking it first costs one short compare, and spans of a
   // batch mostly repeat their names and keys in the same order.
@@ -33,6 +39,7 @@ class StringInterner {
   }
 
   std::optional<uint32_t> intern(std::string_view s) {
+    if (s.size() > _max_length) return std::nullopt;
     const uint64_t h = XXH3_64bits(s.data(), s.size());
     const size_t mask = _slots.size() - 1;
     size_t i = h & mask;
@@ -42,9 +49,10 @@ class StringInterner {
       // The 64-bit hash all but decides; the bytes are still compared.
       if (e.hash == h && equal(_strings[e.index], s)) return e.index;
     }
-    if (_strings.size() >= _max) return std::nullopt;
+    if (_strings.size() >= _max || s.size() > _max_bytes - _bytes) return std::nullopt;
     const auto index = static_cast<uint32_t>(_strings.size());
     _strings.emplace_back(s);
+    _bytes += s.size();
     _hashes.push_back(h);
     _slots[i] = Entry{h, index};
     if (_strings.size() * 2 > _slots.size()) rehash(_slots.size() * 2);
@@ -57,6 +65,8 @@ class StringInterner {
   // Forgets the strings with index >= `size`.
   void rollback(size_t size) {
     if (size >= _strings.size()) return;
+    for (size_t i = size; i < _strings.size(); ++i)
+      _bytes -= _strings[i].size();
     _strings.resize(size);
     _hashes.resize(size);
     rehash(_slots.size());
@@ -95,6 +105,9 @@ class StringInterner {
   }
 
   size_t _max;
+  size_t _max_bytes;
+  size_t _max_length;
+  size_t _bytes = 0;  // of the strings in the table
   std::vector<Entry> _slots;
   std::vector<std::string> _strings;
   std::vector<uint64_t> _hashes;

@@ -1,0 +1,316 @@
+// The binary writer against the format's bounds: every frame it writes has a
+// payload of at most 16 MiB and a string table the reader accepts, whatever
+// the tracer's options, and a span that no frame can hold is refused and
+// counted, never written (docs/FORMAT.md, "Writing").
+#include <catch2/catch.hpp>
+#include <hotspan/hotspan.hpp>
+#include <hotspan/reader.hpp>
+
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "binary_encoder.hpp"
+#include "binary_format.hpp"
+#include "capture_exporter.hpp"
+#include "trace_file.hpp"
+
+using namespace hotspan;
+using Status = BinaryTraceReader::Status;
+namespace binary = hotspan::detail::binary;
+
+namespace {
+
+// The documented options that allow the largest spans.
+TracerOptions largest_span_options(const std::string& path) {
+  TracerOptions o;
+  o.slot_bytes = 65536;
+  o.max_string_bytes = 65535;
+  o.exporter = file_exporter(path, Format::binary);
+  return o;
+}
+
+// Payload lengths of every frame of a binary file's bytes, in order.
+std::vector<std::pair<binary::FrameType, uint32_t>> frames_of(const std::string& bytes) {
+  std::vector<std::pair<binary::FrameType, uint32_t>> frames;
+  size_t at = binary::kPreambleBytes;
+  while (at + binary::kFrameHeaderBytes <= bytes.size()) {
+    uint32_t length;
+    std::memcpy(&length, bytes.data() + at + 1, sizeof(length));
+    frames.emplace_back(static_cast<binary::FrameType>(bytes[at]), length);
+    at += binary::kFrameHeaderBytes + size_t{length} + binary::kChecksumBytes;
+  }
+  return frames;
+}
+
+void check_frames_readable(const std::string& bytes) {
+  for (const auto& [type, length] : frames_of(bytes)) {
+    INFO("frame type " << static_cast<int>(type));
+    CHECK(length <= binary::kMaxPayloadBytes);
+  }
+}
+
+size_t count_frames(const std::string& bytes, binary::FrameType type) {
+  size_t n = 0;
+  for (const auto& frame : frames_of(bytes))
+    n += frame.first == type ? 1 : 0;
+  return n;
+}
+
+struct ReadBack {
+  std::vector<hotspan_test::OwnedSpan> spans;
+  Status status;
+  std::string message;
+};
+
+ReadBack read_bytes(const std::string& bytes) {
+  std::istringstream in(bytes);
+  BinaryTraceReader reader(in);
+  ReadBack back;
+  while (const SpanRecord* r = reader.next())
+    back.spans.push_back(hotspan_test::own(*r));
+  back.status = reader.status();
+  back.message = reader.message();
+  return back;
+}
+
+SpanRecord record_with_value(uint64_t span_id, std::vector<AttributeView>& attributes,
+                             std::string_view value) {
+  attributes = {{"v", AttributeValue(std::in_place_index<3>, value)}};
+  SpanRecord r;
+  r.trace_id.bytes[0] = 1;
+  r.span_id.value = span_id;
+  r.name = "big";
+  r.start_unix_ns = 1'700'000'000'000'000'000ull + span_id;
+  r.end_unix_ns = r.start_unix_ns + 1000;
+  r.thread_id = 7;
+  r.attributes = attributes;
+  return r;
+}
+
+// A file written by the encoder alone: header, the batches, end frame.
+class EncodedFile {
+ public:
+  EncodedFile() {
+    _encoder->begin(Resource{"svc", {{"service.name", "svc"}}, 0, 0, 1}, bytes);
+    _encoder->delivered(true);
+  }
+  // Encodes one batch as its own block; false when the encoder refused it.
+  bool add(std::span<const SpanRecord> records) {
+    std::string block;
+    try {
+      _encoder->encode(records, block);
+    } catch (const std::length_error&) {
+      return false;
+    }
+    _encoder->delivered(true);
+    bytes += block;
+    return true;
+  }
+  void finish() {
+    _encoder->finish(bytes);
+    _encoder->delivered(true);
+  }
+  std::string bytes;
+
+ private:
+  std::unique_ptr<detail::RecordEncoder> _encoder = detail::make_binary_encoder();
+};
+
+class HugeMessageCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "huge"; }
+  std::string message(int) const override { return std::string(17u << 20, 'm'); }
+};
+
+}  // namespace
+
+TEST_CASE("binary: 1,000 spans of 60 KB values with the largest options all read back",
+          "[binary][limits]") {
+  hotspan_test::ScratchFile file("frame_limits_values.bin");
+  Tracer tracer(largest_span_options(file.path));
+  for (int i = 0; i < 1000; ++i) {
+    Span s = tracer.start_span("big-value");
+    s.set_attribute("v", std::string(60000, static_cast<char>('a' + i % 26)));
+  }
+  REQUIRE(tracer.flush());
+  tracer.shutdown();
+  const TracerStats st = tracer.stats();
+  hotspan_test::require_invariant(st);
+  CHECK(st.spans_exported == 1000);
+
+  size_t values_ok = 0;
+  const auto back = hotspan_test::read_binary_trace(file.path, [&](const SpanRecord& r) {
+    const auto* v = std::get_if<3>(&r.attributes[0].value);
+    if (v != nullptr && v->size() == 60000) ++values_ok;
+  });
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  CHECK(back.spans == 1000);
+  CHECK(values_ok == 1000);
+}
+
+TEST_CASE("binary: 1,200 distinct 60 KB names with the largest options all read back",
+          "[binary][limits]") {
+  // 72 MB of distinct names: more than one strings frame holds, and more than
+  // the reader's 64 MiB string table.
+  hotspan_test::ScratchFile file("frame_limits_names.bin");
+  Tracer tracer(largest_span_options(file.path));
+  std::string name(60000, 'n');
+  for (int i = 0; i < 1200; ++i) {
+    const std::string id = std::to_string(i);
+    std::memcpy(name.data(), id.data(), id.size());
+    name[id.size()] = '-';
+    Span s = tracer.start_span(name);
+  }
+  REQUIRE(tracer.flush());
+  tracer.shutdown();
+  const TracerStats st = tracer.stats();
+  hotspan_test::require_invariant(st);
+  CHECK(st.spans_exported == 1200);
+
+  size_t names_ok = 0;
+  const auto back = hotspan_test::read_binary_trace(file.path, [&](const SpanRecord& r) {
+    if (r.name.size() == 60000) ++names_ok;
+  });
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  CHECK(back.spans == 1200);
+  CHECK(names_ok == 1200);
+}
+
+TEST_CASE("binary: a span too large for any frame fails its batch, counted; the file stays whole",
+          "[binary][limits]") {
+  // The only way the engine makes such a span: an error category whose
+  // message (rendered at export, not bounded by max_string_bytes) is 17 MiB.
+  static const HugeMessageCategory huge;
+  hotspan_test::ScratchFile file("frame_limits_refused.bin");
+  Tracer tracer(largest_span_options(file.path));
+  { Span before = tracer.start_span("before"); }
+  REQUIRE(tracer.flush());
+  {
+    Span s = tracer.start_span("refused");
+    s.record_error(std::error_code(1, huge));
+  }
+  CHECK_FALSE(tracer.flush());
+  { Span after = tracer.start_span("after"); }
+  REQUIRE(tracer.flush());
+  tracer.shutdown();
+  const TracerStats st = tracer.stats();
+  hotspan_test::require_invariant(st);
+  CHECK(st.spans_exported == 2);
+  CHECK(st.dropped_export_failed == 1);
+
+  std::vector<std::string> names;
+  const auto back = hotspan_test::read_binary_trace(
+      file.path, [&](const SpanRecord& r) { names.emplace_back(r.name); });
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  CHECK(names == std::vector<std::string>{"before", "after"});
+  REQUIRE(back.recorded_losses);
+  CHECK(back.recorded_losses->dropped_export_failed == 1);
+}
+
+TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary][limits]") {
+  std::vector<std::vector<AttributeView>> attributes(3);
+  const size_t budget = detail::kMaxBinarySpanBytes;
+
+  SECTION("the largest span that fits is written alone; one byte more is refused") {
+    std::string value(budget, 'x');
+    SpanRecord r = record_with_value(1, attributes[0], value);
+    const size_t overhead = detail::binary_span_bound(r) - value.size();
+    value.resize(budget - overhead);
+    r = record_with_value(1, attributes[0], value);
+    REQUIRE(detail::binary_span_bound(r) == budget);
+
+    EncodedFile file;
+    CHECK(file.add({&r, 1}));
+    std::string longer = value + "y";
+    SpanRecord too_big = record_with_value(2, attributes[1], longer);
+    CHECK(detail::binary_span_bound(too_big) == budget + 1);
+    CHECK_FALSE(file.add({&too_big, 1}));
+    SpanRecord small = record_with_value(3, attributes[2], "small");
+    CHECK(file.add({&small, 1}));
+    file.finish();
+
+    check_frames_readable(file.bytes);
+    // The bound overstates a span by a few bytes per field only: the frame
+    // is all but full.
+    uint32_t largest = 0;
+    for (const auto& frame : frames_of(file.bytes))
+      largest = std::max(largest, frame.second);
+    CHECK(largest + 128 > binary::kMaxPayloadBytes);
+    const ReadBack back = read_bytes(file.bytes);
+    INFO(back.message);
+    CHECK(back.status == Status::complete);
+    REQUIRE(back.spans.size() == 2);
+    CHECK(std::get<std::string>(*back.spans[0].find("v")).size() == value.size());
+    CHECK(back.spans[1].span_id.value == 3);
+  }
+
+  SECTION("two spans whose bounds fill the budget share a frame; one byte more splits it") {
+    for (size_t extra : {0, 1}) {
+      std::string first_value(budget / 2, 'a');
+      std::string second_value(budget / 2, 'b');
+      SpanRecord records[2] = {record_with_value(1, attributes[0], first_value),
+                               record_with_value(2, attributes[1], second_value)};
+      const size_t total =
+          detail::binary_span_bound(records[0]) + detail::binary_span_bound(records[1]);
+      second_value.resize(second_value.size() - (total - budget) + extra);
+      records[1] = record_with_value(2, attributes[1], second_value);
+      REQUIRE(detail::binary_span_bound(records[0]) + detail::binary_span_bound(records[1]) ==
+              budget + extra);
+
+      EncodedFile file;
+      REQUIRE(file.add(records));
+      file.finish();
+      INFO("bytes over the budget: " << extra);
+      check_frames_readable(file.bytes);
+      CHECK(count_frames(file.bytes, binary::FrameType::spans) == 1 + extra);
+      const ReadBack back = read_bytes(file.bytes);
+      INFO(back.message);
+      CHECK(back.status == Status::complete);
+      REQUIRE(back.spans.size() == 2);
+      CHECK(std::get<std::string>(*back.spans[1].find("v")) == second_value);
+    }
+  }
+}
+
+TEST_CASE("binary: a batch of 9 MiB values is split into readable frames", "[binary][limits]") {
+  std::vector<std::vector<AttributeView>> attributes(3);
+  const std::string value(9u << 20, 'v');
+  SpanRecord records[3];
+  for (size_t i = 0; i < 3; ++i)
+    records[i] = record_with_value(i + 1, attributes[i], value);
+  EncodedFile file;
+  REQUIRE(file.add(records));
+  file.finish();
+  check_frames_readable(file.bytes);
+  const ReadBack back = read_bytes(file.bytes);
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  CHECK(back.spans.size() == 3);
+}
+
+TEST_CASE("binary: a span over 16 MiB is refused and leaves the encoder's state intact",
+          "[binary][limits]") {
+  std::vector<std::vector<AttributeView>> attributes(2);
+  const std::string huge(17u << 20, 'h');
+  SpanRecord batch[2] = {record_with_value(1, attributes[0], "fits"),
+                         record_with_value(2, attributes[1], huge)};
+  batch[0].name = "a-name-first-seen-in-the-refused-batch";
+  EncodedFile file;
+  CHECK_FALSE(file.add(batch));
+  batch[0].span_id.value = 3;
+  CHECK(file.add({batch, 1}));
+  file.finish();
+  check_frames_readable(file.bytes);
+  const ReadBack back = read_bytes(file.bytes);
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  REQUIRE(back.spans.size() == 1);
+  CHECK(back.spans[0].name == "a-name-first-seen-in-the-refused-batch");
+}
