@@ -45,13 +45,18 @@ struct SpanContext {
 // Copied on every span start and Scope: keep it small and memcpy-able.
 static_assert(sizeof(SpanContext) == 32 && std::is_trivially_copyable_v<SpanContext>);
 
-// "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", lowercase. An invalid
-// context yields an empty string (a header that must not be sent).
+// "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", lowercase, with only
+// the flags version 00 defines (kTraceFlagsDefined). An invalid context yields
+// an empty string (a header that must not be sent).
 HOTSPAN_API std::string to_traceparent(const SpanContext&);
 
-// Strict parse of a traceparent value: version "00" only (and exactly 55
-// characters), lowercase hex, '-' separators, non-zero ids. Version "ff" and
-// anything else malformed yield std::nullopt. The result has is_remote = true.
+// Parse of a traceparent value, as W3C Trace Context Level 2 asks (§3.2.4):
+// version 00 is exactly 55 characters; a later version (01..fe) is read for
+// version 00's fields when it is at least 55 characters and, past them, ends or
+// goes on with '-'. Lowercase hex, '-' separators, non-zero ids. Version "ff",
+// surrounding whitespace (extract_context() trims it) and anything else
+// malformed yield std::nullopt. Flags are kept as received (all 8 bits); the
+// result has is_remote = true.
 HOTSPAN_API std::optional<SpanContext> parse_traceparent(std::string_view) noexcept;
 
 // The binary context, for a cell or frame header (big-endian, no padding):
