@@ -2,8 +2,9 @@
 # Builds hotspan, installs it into a scratch prefix and uses it from outside
 # projects, the way a relay would:
 #   static (default): find_package and pkg-config (C++ and C), add_subdirectory,
-#     and two shared libraries that each link the static library, loaded in one
-#     process, keeping their own thread-local state;
+#     two shared libraries that each link the static library, loaded in one
+#     process, keeping their own thread-local state, and pkg-config once
+#     installed into another prefix than the configured one;
 #   shared: the shared library through find_package (C++ and C) and pkg-config
 #     (C), and its dynamic symbol table: the API, and no internals.
 #   run_consumption.sh SOURCE_DIR SCRATCH_DIR [static|shared]
@@ -61,8 +62,28 @@ if [ "$mode" = static ]; then
         -DHOTSPAN_SOURCE_DIR="$src" >/dev/null
   cmake --build "$work/vendored" -j2 >/dev/null
   "$work/vendored/consumer" | grep "exported 1" >/dev/null
-  echo "consumption: find_package, pkg-config (C++ and C), C-only CMake, add_subdirectory and" \
-       "two shared libraries linking hotspan statically all work"
+
+  # Installed into another prefix than the configured one (cmake --install
+  # --prefix), with a libdir one and two levels deep: the .pc must point into
+  # where it was installed. The configured prefix is gone, so a .pc that still
+  # names it fails to compile or link.
+  rm -rf "$prefix"
+  for libdir in lib lib/x86_64-linux-gnu; do
+    moved="$work/moved/${libdir//\//_}"
+    cmake -S "$src" -B "$work/hotspan" -DCMAKE_INSTALL_LIBDIR="$libdir" >/dev/null
+    cmake --install "$work/hotspan" --prefix "$moved" >/dev/null
+    flags=$(PKG_CONFIG_PATH="$moved/$libdir/pkgconfig" pkg-config --cflags --libs --static hotspan)
+    if [[ "$flags" == *"$prefix"* ]]; then
+      echo "consumption: the .pc installed into $moved names $prefix: $flags" >&2
+      exit 1
+    fi
+    # shellcheck disable=SC2086
+    cc -std=c99 -Wall -Wextra -Wpedantic -Werror "$src/tests/consumption/c/consumer.c" \
+       -o "$work/moved_c_consumer" $flags
+    "$work/moved_c_consumer" | grep "exported 1" >/dev/null
+  done
+  echo "consumption: find_package, pkg-config (C++ and C, also installed into another prefix)," \
+       "C-only CMake, add_subdirectory and two shared libraries linking hotspan statically all work"
   exit 0
 fi
 
