@@ -239,6 +239,18 @@ OptionsSpec spec_of(const hotspan_options& o) {
       (o.file_path == nullptr || *o.file_path == '\0')) {
     throw std::invalid_argument("hotspan_options: HOTSPAN_EXPORT_FILE needs a file_path");
   }
+  // Checked here rather than where the exporter is made, so that a bad URL is
+  // refused whether or not this build has OTLP/HTTP (without it, OTLP is left
+  // out with a warning).
+  if ((o.exporters & HOTSPAN_EXPORT_OTLP) != 0) {
+    for (const auto& [name, url] : {std::pair{"otlp_endpoint", o.otlp_endpoint},
+                                    std::pair{"otlp_traces_endpoint", o.otlp_traces_endpoint}}) {
+      if (url != nullptr && !is_valid_otlp_url(url)) {
+        throw std::invalid_argument(std::string("hotspan_options: ") + name + " '" + url +
+                                    "' is not an http:// or https:// URL with a host");
+      }
+    }
+  }
   OptionsSpec s;
   s.service_name = o.service_name;
   s.resource_attributes = o.resource_attributes;

@@ -168,6 +168,35 @@ static void test_options_and_creation_errors(void) {
   CHECK(1);
 }
 
+/* An OTLP endpoint that is not an http(s) URL is refused, as the C++
+ * otlp_http_exporter() refuses it, rather than OTLP export silently left out. */
+static void test_invalid_otlp_endpoints(void) {
+  hotspan_options o;
+  hotspan_tracer* tracer = NULL;
+
+  hotspan_options_init(&o);
+  o.exporters = HOTSPAN_EXPORT_OTLP;
+  o.otlp_endpoint = "ftp://collector.example:4318";
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(tracer == NULL);
+  CHECK(strstr(hotspan_last_error(), "otlp_endpoint") != NULL);
+  CHECK(strstr(hotspan_last_error(), "ftp://collector.example:4318") != NULL);
+  hotspan_tracer_destroy(tracer);
+
+  o.otlp_endpoint = NULL;
+  o.otlp_traces_endpoint = "collector.example:4318/v1/traces"; /* no scheme */
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(tracer == NULL);
+  CHECK(strstr(hotspan_last_error(), "otlp_traces_endpoint") != NULL);
+  hotspan_tracer_destroy(tracer);
+  tracer = NULL;
+
+  /* Without HOTSPAN_EXPORT_OTLP the endpoints are not used, so not checked. */
+  o.exporters = 0;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  hotspan_tracer_destroy(tracer);
+}
+
 static void test_null_handles(void) {
   hotspan_span span = HOTSPAN_SPAN_INIT;
   hotspan_span_context ctx;
@@ -633,6 +662,7 @@ int main(void) {
   }
   test_version_and_status_strings();
   test_options_and_creation_errors();
+  test_invalid_otlp_endpoints();
   test_null_handles();
   test_inert_span();
   test_traceparent();

@@ -154,8 +154,9 @@ typedef struct hotspan_tracer hotspan_tracer;
 
 /* Creates a tracer and its exporter thread. *out is NULL on failure:
  * HOTSPAN_ERR_INVALID_ARGUMENT (an option out of range, a malformed
- * resource_attributes, an unknown enum), HOTSPAN_ERR_IO (file_path cannot be
- * opened), HOTSPAN_ERR_NO_MEMORY. */
+ * resource_attributes, with HOTSPAN_EXPORT_OTLP an otlp_endpoint or
+ * otlp_traces_endpoint that is not an http:// or https:// URL, an unknown
+ * enum), HOTSPAN_ERR_IO (file_path cannot be opened), HOTSPAN_ERR_NO_MEMORY. */
 HOTSPAN_API hotspan_status hotspan_tracer_create(const hotspan_options* options,
                                                  hotspan_tracer** out) HOTSPAN_NOEXCEPT;
 /* Shuts down (flushes, joins the exporter thread) and frees. NULL is a no-op. */
