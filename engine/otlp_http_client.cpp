@@ -167,8 +167,9 @@ HttpAttempt OtlpHttpClient::post(std::string_view body) {
     attempt.retryable = is_retryable_status(attempt.status);
     attempt.retry_after = s.retry_after;
     attempt.error = "HTTP " + std::to_string(attempt.status);
-    const std::string_view detail = trim(s.response).substr(0, kMaxErrorText);
-    if (!detail.empty()) attempt.error.append(": ").append(detail);
+    const std::string_view detail = trim(s.response);
+    if (!detail.empty())
+      attempt.error.append(": ").append(printable_excerpt(detail, kMaxErrorText));
   }
   return attempt;
 }
@@ -231,13 +232,41 @@ uint64_t rejected_spans(std::string_view body, bool json, std::string& message) 
         if (!partial.varint(rejected)) return 0;
       } else if (inner_key == ((2 << 3) | 2)) {
         if (!partial.string(text)) return rejected;
-        message.assign(text.substr(0, kMaxErrorText));
+        message = printable_excerpt(text, kMaxErrorText);
       } else {
         return rejected;  // not in the schema hotspan knows
       }
     }
   }
   return rejected;
+}
+
+std::string printable_excerpt(std::string_view text, size_t max_chars) {
+  // Not UTF-8 aware on purpose: the bytes come from the network in no known
+  // encoding, and stderr may not be a UTF-8 terminal (where a lone 0x9B is CSI).
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    char piece[4] = {c};
+    size_t size = 1;
+    if (c == '\\') {
+      piece[1] = '\\';
+      size = 2;
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      piece[0] = '\\';
+      piece[1] = 'x';
+      piece[2] = kHex[byte >> 4];
+      piece[3] = kHex[byte & 15];
+      size = 4;
+    }
+    if (out.size() + size > max_chars) {
+      out.append("...");
+      break;
+    }
+    out.append(piece, size);
+  }
+  return out;
 }
 
 bool gzip_compress(std::string_view in, std::string& out) {

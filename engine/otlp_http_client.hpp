@@ -80,6 +80,14 @@ std::chrono::milliseconds backoff_delay(unsigned retry, std::chrono::millisecond
 // when absent or unreadable. `message` gets error_message (protobuf only).
 uint64_t rejected_spans(std::string_view body, bool json, std::string& message);
 
+// A collector's text (an error response's body, a partial success's message)
+// made safe to print on the application's stderr, which is often an
+// operator's terminal: every byte outside printable ASCII becomes \xNN (and
+// '\' becomes "\\"), so that no escape sequence, bell or carriage return
+// gets through; at most `max_chars` characters are kept, then "..." (never
+// inside an escape).
+std::string printable_excerpt(std::string_view text, size_t max_chars);
+
 // gzip (RFC 1952) of `in`, replacing `out`'s content. False on a zlib error.
 bool gzip_compress(std::string_view in, std::string& out);
 

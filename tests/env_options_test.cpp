@@ -18,6 +18,9 @@
 #include "hotspan/reader.hpp"
 #include "refusing_port.hpp"
 #include "span_queue.hpp"
+#include "stderr_capture.hpp"
+
+using hotspan_test::StderrCapture;
 
 namespace {
 
@@ -54,37 +57,6 @@ struct CleanEnvironment {
       ::unsetenv(name);
   }
   static void set(const char* name, const char* value) { ::setenv(name, value, 1); }
-};
-
-// Everything written to stderr (fd 2) while it lives.
-class StderrCapture {
- public:
-  StderrCapture() {
-    std::fflush(stderr);
-    _saved = ::dup(2);
-    _file = std::tmpfile();
-    ::dup2(::fileno(_file), 2);
-  }
-  ~StderrCapture() { restore(); }
-  std::string text() {
-    restore();
-    std::rewind(_file);
-    std::string out;
-    for (int c = std::fgetc(_file); c != EOF; c = std::fgetc(_file))
-      out.push_back(static_cast<char>(c));
-    return out;
-  }
-
- private:
-  void restore() {
-    if (_saved < 0) return;
-    std::fflush(stderr);
-    ::dup2(_saved, 2);
-    ::close(_saved);
-    _saved = -1;
-  }
-  int _saved = -1;
-  std::FILE* _file = nullptr;
 };
 
 size_t count_lines(const std::string& text) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <simdjson.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
@@ -35,6 +36,7 @@
 #include "capture_exporter.hpp"
 #include "hotspan/hotspan.hpp"
 #include "refusing_port.hpp"
+#include "stderr_capture.hpp"
 
 extern char** environ;
 
@@ -610,6 +612,35 @@ TEST_CASE("otlp http: 400 is not retried, and counted", "[.][otlp_http_faults]")
   CHECK(status_of(lines[0]) == 400);
   CHECK(spans_answered(lines, 400) == run.otlp.spans_failed);
   CHECK(run.otlp.spans_failed >= 1);
+}
+
+TEST_CASE("otlp http: a collector's error body reaches stderr escaped and bounded",
+          "[.][otlp_http_faults]") {
+  // Sets the terminal's title, rings its bell, clears the screen and returns
+  // the cursor to overwrite the line, then floods it.
+  const std::string hostile =
+      "\x1b]0;pwned\x07\x1b[2J\rhotspan: all good\x7f" + std::string(20000, 'A');
+  std::string hex;
+  for (const char c : hostile) {
+    constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[static_cast<unsigned char>(c) >> 4];
+    hex += kDigits[static_cast<unsigned char>(c) & 15];
+  }
+  Receiver receiver({"--responses", "400", "--error-body-hex", hex});
+  hotspan_test::StderrCapture capture;
+  const Run run = produce(hotspan::otlp_http_exporter(fast_options(receiver.endpoint())), 3);
+  const std::string text = capture.text();
+  CHECK(run.otlp.requests_failed >= 1);
+  const size_t at = text.find("OTLP export to");
+  REQUIRE(at != std::string::npos);
+  const std::string line = text.substr(at, text.find('\n', at) - at);
+  INFO(line);
+  CHECK(std::count_if(line.begin(), line.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f;
+        }) == 0);
+  CHECK(line.find("HTTP 400: \\x1B]0;pwned\\x07\\x1B[2J\\x0Dhotspan: all good\\x7FAAA") !=
+        std::string::npos);
+  CHECK(line.size() < 1000);
 }
 
 TEST_CASE("otlp http: a partial success counts the spans the collector rejected",

@@ -341,6 +341,27 @@ TEST_CASE("otlp http: a partial success's rejected spans are read from the respo
   CHECK(rejected_spans("not json", true, message) == 0);
 }
 
+TEST_CASE("otlp http: a collector's text is escaped and bounded before it reaches stderr",
+          "[otlp_protobuf]") {
+  using hotspan::detail::printable_excerpt;
+  CHECK(printable_excerpt("400: bad request (field 7)", 300) == "400: bad request (field 7)");
+  CHECK(printable_excerpt("\x1b[31mred\x07\r\n\t\x7f\xff\\", 300) ==
+        "\\x1B[31mred\\x07\\x0D\\x0A\\x09\\x7F\\xFF\\\\");
+  CHECK(printable_excerpt("caf\xc3\xa9", 300) == "caf\\xC3\\xA9");  // not assumed UTF-8
+  CHECK(printable_excerpt(std::string(1000, 'A'), 300) == std::string(300, 'A') + "...");
+  const std::string escapes = printable_excerpt(std::string(1000, '\x1b'), 300);
+  CHECK(escapes.size() <= 303);
+  CHECK(escapes.ends_with("\\x1B..."));  // cut between escapes, never inside one
+  CHECK(printable_excerpt(std::string(300, 'A'), 300) == std::string(300, 'A'));
+
+  // partial_success { rejected_spans: 1, error_message: ESC "[2Jold" }
+  std::string message;
+  const std::string protobuf =
+      bytes({0x0a, 0x0b, 0x08, 0x01, 0x12, 0x07, 0x1b, '[', '2', 'J', 'o', 'l', 'd'});
+  CHECK(hotspan::detail::rejected_spans(protobuf, false, message) == 1);
+  CHECK(message == "\\x1B[2Jold");
+}
+
 TEST_CASE("otlp http: gzip bodies inflate back to the request", "[otlp_protobuf]") {
   std::string body;
   for (int i = 0; i < 2000; ++i)

@@ -2,7 +2,8 @@
 // hotspan — an OTLP/HTTP receiver for the tests of the OTLP/HTTP exporter.
 //
 //   node otlp_receiver.mjs --port-file FILE --out FILE [--bodies FILE]
-//                          [--responses 503,503@1,200] [--delay-ms N] [--mock]
+//                          [--responses 503,503@1,200] [--delay-ms N]
+//                          [--error-body-hex HEX] [--mock]
 //
 // Listens on 127.0.0.1 on a port the system picks, and writes that port to
 // --port-file once it accepts connections (written whole: a temporary file,
@@ -25,7 +26,8 @@
 // "Retry-After: 2"; "200!3": 200 with a partial success rejecting 3 spans,
 // as an ExportTraceServiceResponse in the request's encoding); later
 // requests get 200. --delay-ms holds each response
-// back (a slow collector).
+// back (a slow collector). --error-body-hex gives the body of the scripted
+// responses that are not 2xx, as bytes in hex (a hostile collector).
 //
 // --mock runs @elastic/mockotlpserver itself (a real OTLP receiver) on the
 // port instead, and writes one line per request it decoded, {"request": ...}
@@ -62,6 +64,7 @@ for (let i = 2; i < process.argv.length; ++i) {
       return { status: Number(status), retryAfter, rejected: rejected && Number(rejected) };
     });
   } else if (a === '--delay-ms') args.delayMs = Number(value());
+  else if (a === '--error-body-hex') args.errorBody = Buffer.from(value(), 'hex');
   else if (a === '--mock') args.mock = true;
   else die(`unknown argument ${a}`);
 }
@@ -195,6 +198,10 @@ if (args.mock) {
         const headers = { 'content-type': json ? 'application/json' : 'application/x-protobuf' };
         if (scripted.retryAfter !== undefined) headers['retry-after'] = scripted.retryAfter;
         res.writeHead(scripted.status, headers);
+        if (args.errorBody && (scripted.status < 200 || scripted.status > 299)) {
+          res.end(args.errorBody);
+          return;
+        }
         // An ExportTraceServiceResponse, empty unless scripted to reject spans.
         const response = scripted.rejected === undefined ? {} : {
           partialSuccess: { rejectedSpans: String(scripted.rejected), errorMessage: 'spans too old' },
