@@ -239,6 +239,9 @@ OptionsSpec spec_of(const hotspan_options& o) {
       (o.file_path == nullptr || *o.file_path == '\0')) {
     throw std::invalid_argument("hotspan_options: HOTSPAN_EXPORT_FILE needs a file_path");
   }
+  if (o.file_mode > 0777) {
+    throw std::invalid_argument("hotspan_options: file_mode holds bits beyond 0777");
+  }
   // Checked here rather than where the exporter is made, so that a bad URL is
   // refused whether or not this build has OTLP/HTTP (without it, OTLP is left
   // out with a warning).
@@ -257,6 +260,8 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.sampler = {static_cast<SamplerKind>(o.sampler), o.sampler_arg, o.sampler_parent_based != 0};
   s.exporter.file_path = (o.exporters & HOTSPAN_EXPORT_FILE) != 0 ? o.file_path : nullptr;
   s.exporter.file_format = static_cast<Format>(o.file_format);
+  if (o.file_mode != 0) s.exporter.file_options.mode = o.file_mode;  // 0: a zeroed struct
+  s.exporter.file_options.append = o.file_append != 0;
   s.exporter.console = (o.exporters & HOTSPAN_EXPORT_STDOUT) != 0;
   s.exporter.console_pretty = o.stdout_pretty != 0;
   s.exporter.otlp = (o.exporters & HOTSPAN_EXPORT_OTLP) != 0;
@@ -282,6 +287,8 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
                 (s.exporter.otlp ? HOTSPAN_EXPORT_OTLP : 0u);
   o.file_path = s.exporter.file_path;
   o.file_format = static_cast<hotspan_format>(s.exporter.file_format);
+  o.file_mode = s.exporter.file_options.mode;
+  o.file_append = s.exporter.file_options.append ? 1 : 0;
   o.stdout_pretty = s.exporter.console_pretty ? 1 : 0;
   o.otlp_endpoint = s.exporter.otlp_endpoint;
   o.otlp_traces_endpoint = s.exporter.otlp_traces_endpoint;

@@ -78,6 +78,18 @@ bool parse_double(std::string_view text, double& out) noexcept {
   return true;
 }
 
+// Octal permission bits, "600" or "0640": at most 0777.
+bool parse_file_mode(std::string_view text, uint32_t& out) noexcept {
+  text = trim(text);
+  uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 8);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value > 0777) {
+    return false;
+  }
+  out = value;
+  return true;
+}
+
 // 'text', built by appending: GCC 12 warns falsely (-Wrestrict, bug 105329)
 // about "literal" + std::string temporaries.
 std::string quoted(std::string_view text) {
@@ -276,6 +288,20 @@ void read_exporters(ExporterChoice& choice) {
                    "expected binary, jsonl, otlp_json or chrome_json; using the default (binary)");
     }
   }
+  if (const char* text = env_value("HOTSPAN_FILE_MODE")) {
+    if (!parse_file_mode(text, choice.file_options.mode)) {
+      warn_ignored("HOTSPAN_FILE_MODE", text,
+                   "expected octal permission bits, at most 0777 (such as 0600 or 0640); "
+                   "using the default (0600)");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_FILE_APPEND")) {
+    if (iequals(trim(text), "true") || iequals(trim(text), "false")) {
+      choice.file_options.append = iequals(trim(text), "true");
+    } else {
+      warn_ignored("HOTSPAN_FILE_APPEND", text, "expected true or false; using false");
+    }
+  }
 }
 
 // ------------------------------------------------------------- sizes
@@ -310,6 +336,13 @@ void read_sizes(OptionsSpec& spec) {
                        std::to_string(v.max) + "; using " + std::to_string(spec.*v.field));
     }
   }
+}
+
+// Inside the handler of file_exporter()'s refusal: rethrows it, or warns that
+// the tracer goes on without the file.
+void give_up_file(const std::exception& e, OnOpenError on_open_error) {
+  if (on_open_error == OnOpenError::fail) throw;
+  warn(std::string(e.what()) + "; spans are not written to a file");
 }
 
 // The one place where OTLP/HTTP export plugs in.
@@ -469,10 +502,11 @@ std::shared_ptr<Exporter> make_exporter(const ExporterChoice& choice, OnOpenErro
   std::vector<std::shared_ptr<Exporter>> parts;
   if (choice.file_path != nullptr) {
     try {
-      parts.push_back(file_exporter(choice.file_path, choice.file_format));
+      parts.push_back(file_exporter(choice.file_path, choice.file_format, choice.file_options));
     } catch (const std::system_error& e) {
-      if (on_open_error == OnOpenError::fail) throw;
-      warn(std::string(e.what()) + "; spans are not written to a file");
+      give_up_file(e, on_open_error);
+    } catch (const std::invalid_argument& e) {
+      give_up_file(e, on_open_error);
     }
   }
   if (choice.console) parts.push_back(stdout_exporter(choice.console_pretty));

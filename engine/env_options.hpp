@@ -39,6 +39,7 @@ struct SamplerChoice {
 struct ExporterChoice {
   const char* file_path = nullptr;  // null: no file
   Format file_format = Format::binary;
+  FileOptions file_options;
   bool console = false;
   bool console_pretty = true;
   bool otlp = false;
@@ -73,16 +74,18 @@ struct OptionsSpec {
 // variable and the value, and leaves the field unchanged.
 void read_env(OptionsSpec& spec);
 
-// What to do when the file of a file exporter cannot be opened.
+// What to do when the file exporter cannot be made: the file cannot be opened,
+// or the file options do not suit the format (append to a binary file).
 enum class OnOpenError : uint8_t {
-  fail,  // throw std::system_error naming the path
+  fail,  // throw: std::system_error naming the path, std::invalid_argument
   warn,  // one warning line on stderr; the tracer goes on without the file
 };
 
 // Builds the options. Throws std::invalid_argument for a malformed
 // resource_attributes or a sampler argument the sampler rejects, and (with
-// OnOpenError::fail) std::system_error when the file cannot be opened. Sizes
-// are copied as they are: the Tracer constructor checks their ranges.
+// OnOpenError::fail) what file_exporter() throws when the file cannot be
+// opened or the file options are refused. Sizes are copied as they are: the
+// Tracer constructor checks their ranges.
 TracerOptions build_options(const OptionsSpec& spec, OnOpenError on_open_error);
 
 // The exporter a choice describes, or null when it describes none. Several

@@ -10,7 +10,6 @@
 // (a newline for line-oriented formats) to keep later records readable.
 //
 // Adding a format means one RecordEncoder subclass and one case in make_encoder().
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -364,16 +363,20 @@ std::shared_ptr<Exporter> stdout_exporter(bool pretty) {
 }
 
 std::shared_ptr<Exporter> file_exporter(const std::string& path, Format format) {
-  // Before open(), so that an unsupported format does not truncate the file.
+  return file_exporter(path, format, FileOptions{});
+}
+
+std::shared_ptr<Exporter> file_exporter(const std::string& path, Format format,
+                                        const FileOptions& options) {
+  // Both checks before the open, so that a rejected call leaves the file as it was.
   auto encoder = detail::make_encoder(format, "file_exporter");
-  int fd;
-  do {
-    fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    throw std::system_error(errno, std::system_category(),
-                            "hotspan: file_exporter cannot open '" + path + "'");
+  if (options.append && format != Format::jsonl && format != Format::otlp_json) {
+    throw std::invalid_argument("hotspan: file_exporter cannot append " +
+                                detail::format_name(format) +
+                                " to a file (a file holds one such stream): only "
+                                "Format::jsonl and Format::otlp_json");
   }
+  const int fd = open_trace_file(path, options);
   try {
     return std::make_shared<detail::FdExporter>(fd, /*owned=*/true, std::move(encoder));
   } catch (...) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int g_passed = 0;
@@ -166,6 +167,70 @@ static void test_options_and_creation_errors(void) {
 
   hotspan_tracer_destroy(NULL); /* a no-op */
   CHECK(1);
+}
+
+static unsigned permission_bits(const char* path) {
+  struct stat st;
+  return lstat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0u;
+}
+
+/* file_mode and file_append; a symbolic link at file_path is refused. */
+static void test_file_options(void) {
+  hotspan_options o;
+  hotspan_tracer* tracer = NULL;
+  char path[512], link_path[512];
+  char* text;
+  int run;
+  const mode_t saved_umask = umask(022);
+
+  path_in_dir(path, sizeof path, "options.jsonl");
+  hotspan_options_init(&o);
+  CHECK(o.file_mode == 0600 && o.file_append == 0);
+  o.exporters = HOTSPAN_EXPORT_FILE;
+  o.file_path = path;
+  o.file_format = HOTSPAN_FORMAT_JSONL;
+  o.file_append = 1;
+  for (run = 0; run < 2; ++run) {
+    hotspan_span span;
+    CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+    hotspan_span_start(tracer, &span, "appended", HOTSPAN_NUL_TERMINATED, HOTSPAN_KIND_INTERNAL);
+    hotspan_span_end(&span);
+    hotspan_tracer_destroy(tracer);
+  }
+  text = read_file(path);
+  CHECK(text != NULL && count_lines(text) == 2);
+  free(text);
+  CHECK(permission_bits(path) == 0600);
+  unlink(path);
+
+  o.file_mode = 0; /* a zeroed struct: the default */
+  o.file_append = 0;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  hotspan_tracer_destroy(tracer);
+  CHECK(permission_bits(path) == 0600);
+  unlink(path);
+  o.file_mode = 0640;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  hotspan_tracer_destroy(tracer);
+  CHECK(permission_bits(path) == 0640);
+
+  o.file_mode = 01777;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hotspan_last_error(), "file_mode") != NULL);
+  o.file_mode = 0600;
+  o.file_append = 1;
+  o.file_format = HOTSPAN_FORMAT_BINARY; /* one stream per file: cannot append */
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+
+  path_in_dir(link_path, sizeof link_path, "link.jsonl");
+  CHECK(symlink(path, link_path) == 0);
+  o.file_path = link_path;
+  o.file_format = HOTSPAN_FORMAT_JSONL;
+  o.file_append = 0;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_IO);
+  CHECK(strstr(hotspan_last_error(), "symbolic link") != NULL);
+  CHECK(tracer == NULL);
+  umask(saved_umask);
 }
 
 /* An OTLP endpoint that is not an http(s) URL is refused, as the C++
@@ -663,6 +728,7 @@ int main(void) {
   test_version_and_status_strings();
   test_options_and_creation_errors();
   test_invalid_otlp_endpoints();
+  test_file_options();
   test_null_handles();
   test_inert_span();
   test_traceparent();

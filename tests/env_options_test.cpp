@@ -2,6 +2,7 @@
 // variable, valid and invalid (one warning line on stderr naming the variable
 // and the value, then the default), plus the resource-attribute and URL parsers.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "env_options.hpp"
+#include "fifo_guard.hpp"
 #include "hotspan/hotspan.hpp"
 #include "hotspan/reader.hpp"
 #include "refusing_port.hpp"
@@ -41,6 +43,8 @@ constexpr const char* kVariables[] = {"OTEL_SERVICE_NAME",
                                       "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
                                       "HOTSPAN_FILE",
                                       "HOTSPAN_FORMAT",
+                                      "HOTSPAN_FILE_MODE",
+                                      "HOTSPAN_FILE_APPEND",
                                       "HOTSPAN_SLOTS_PER_THREAD",
                                       "HOTSPAN_QUEUE_CAPACITY",
                                       "HOTSPAN_SLOT_BYTES",
@@ -93,6 +97,10 @@ std::string temp_path(const std::string& name) {
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
 }
 
 #ifdef HOTSPAN_HAS_OTLP_HTTP
@@ -429,6 +437,86 @@ TEST_CASE("from_env: HOTSPAN_FILE and HOTSPAN_FORMAT", "[env]") {
     CHECK(warnings.empty());
   }
   std::filesystem::remove(path);
+}
+
+TEST_CASE("from_env: a HOTSPAN_FILE that is a symbolic link or a FIFO with no reader", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  const std::string path = temp_path("special");
+  std::filesystem::remove(path);
+  SECTION("a symbolic link: a warning, and its target is left alone") {
+    const std::string target = temp_path("link_target");
+    write_text(target, "kept\n");
+    std::filesystem::create_symlink(target, path);
+    env.set("HOTSPAN_FILE", path.c_str());
+    CHECK(from_env(warnings).exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("symbolic link") != std::string::npos);
+    CHECK(read_all(target) == "kept\n");
+    std::filesystem::remove(target);
+  }
+  SECTION("a FIFO with no reader: a warning at once, not a hang") {
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    env.set("HOTSPAN_FILE", path.c_str());
+    hotspan::TracerOptions options;
+    CHECK(hotspan_test::finishes_in_time([&] { options = from_env(warnings); }, path));
+    CHECK(options.exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("FIFO with no reader") != std::string::npos);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("from_env: HOTSPAN_FILE_MODE and HOTSPAN_FILE_APPEND", "[env]") {
+  CleanEnvironment env;
+  std::string warnings;
+  const mode_t saved_umask = ::umask(022);
+  const std::string path = temp_path("mode.jsonl");
+  std::filesystem::remove(path);
+  env.set("HOTSPAN_FILE", path.c_str());
+  env.set("HOTSPAN_FORMAT", "jsonl");
+  const auto record_one = [&] {
+    hotspan::Tracer tracer(from_env(warnings));
+    tracer.start_span("one");
+    REQUIRE(tracer.flush());
+  };
+  SECTION("the mode of a new file, and appending") {
+    env.set("HOTSPAN_FILE_MODE", "640");
+    env.set("HOTSPAN_FILE_APPEND", "TRUE");
+    record_one();
+    record_one();
+    CHECK(warnings.empty());
+    CHECK(count_lines(read_all(path)) == 2);
+    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+           std::filesystem::perms::group_read));
+  }
+  SECTION("invalid values warn and keep 0600 and truncation") {
+    env.set("HOTSPAN_FILE_MODE", "0900");
+    env.set("HOTSPAN_FILE_APPEND", "yes");
+    record_one();
+    CHECK(count_lines(warnings) == 2);
+    CHECK(warnings.find("HOTSPAN_FILE_MODE=\"0900\"") != std::string::npos);
+    CHECK(warnings.find("HOTSPAN_FILE_APPEND=\"yes\"") != std::string::npos);
+    env.set("HOTSPAN_FILE_MODE", "1777");
+    env.set("HOTSPAN_FILE_APPEND", "false");
+    record_one();
+    CHECK(count_lines(warnings) == 1);
+    CHECK(count_lines(read_all(path)) == 1);
+    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  }
+  SECTION("appending to a binary file: a warning, and the file is left alone") {
+    write_text(path, "kept\n");
+    env.set("HOTSPAN_FORMAT", "binary");
+    env.set("HOTSPAN_FILE_APPEND", "true");
+    CHECK(from_env(warnings).exporter == nullptr);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("append") != std::string::npos);
+    CHECK(read_all(path) == "kept\n");
+  }
+  std::filesystem::remove(path);
+  ::umask(saved_umask);
 }
 
 TEST_CASE("from_env: the HOTSPAN_* sizes", "[env]") {

@@ -58,10 +58,38 @@ enum class Format : uint8_t { binary, jsonl, otlp_json, chrome_json };
 HOTSPAN_API std::shared_ptr<Exporter> noop_exporter();
 // pretty: one human-readable line per span; otherwise JSON Lines. To stdout.
 HOTSPAN_API std::shared_ptr<Exporter> stdout_exporter(bool pretty = true);
-// Creates or truncates `path`; throws std::system_error naming the path when it
-// cannot be opened. Write errors (disk full, ...) fail the batch and are counted.
+// How a trace file is opened (file_exporter, open_trace_file). Trace files hold
+// peer addresses, so a new one is readable by its owner only by default.
+struct FileOptions {
+  // Permission bits of a file that open creates, at most 0777; the umask still
+  // applies. An existing file keeps its own.
+  uint32_t mode = 0600;
+  // Write after the end of an existing file instead of truncating it. Only the
+  // line formats (Format::jsonl, Format::otlp_json) can be appended to: a
+  // binary or Chrome JSON file holds one stream.
+  bool append = false;
+};
+
+// Opens `path` for writing without ever following a symbolic link or waiting:
+// a symbolic link at the path (even a dangling one) is refused, not followed,
+// so nothing is created or truncated through it (ELOOP); a FIFO without a
+// reader is refused at once (ENXIO) rather than blocking until one opens it;
+// a file that does not exist is created with options.mode; an existing regular
+// file is truncated unless options.append. A device (/dev/null) or a FIFO with
+// a reader is written as it is. Throws std::system_error naming the path (and
+// saying "symbolic link" or "FIFO with no reader" for those two cases), or
+// std::invalid_argument for a mode over 0777. Returns a descriptor the caller
+// owns: close-on-exec, its writes blocking.
+HOTSPAN_API int open_trace_file(const std::string& path, const FileOptions& options = {});
+
+// Writes spans to `path`, opened by open_trace_file() (created 0600, or
+// truncated). Write errors (disk full, ...) fail the batch and are counted.
 HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path,
                                                     Format = Format::binary);
+// The same with other FileOptions; std::invalid_argument for `append` with a
+// format that cannot be appended to, before the file is opened.
+HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path, Format,
+                                                    const FileOptions& options);
 // The stream must outlive the Tracer's shutdown(), or, if that timed out, last
 // until Tracer::exporter_stopped() is true.
 HOTSPAN_API std::shared_ptr<Exporter> ostream_exporter(std::ostream&, Format = Format::jsonl);

@@ -116,6 +116,13 @@ typedef struct hotspan_options {
   unsigned exporters; /* HOTSPAN_EXPORT_* bits */
   const char* file_path;
   hotspan_format file_format;
+  /* Permission bits of a file_path that is created, at most 0777 (the umask
+   * applies); 0: the default, 0600 (trace files hold peer addresses). */
+  unsigned file_mode;
+  /* 1: append to an existing file_path (HOTSPAN_FORMAT_JSONL and
+   * HOTSPAN_FORMAT_OTLP_JSON only); 0: truncate it. A symbolic link at
+   * file_path is refused, and so is a FIFO with no reader (HOTSPAN_ERR_IO). */
+  int file_append;
   int stdout_pretty;                /* 1: human-readable lines; 0: JSON Lines */
   const char* otlp_endpoint;        /* base URL ("/v1/traces" appended); NULL: default */
   const char* otlp_traces_endpoint; /* full traces URL, used as is; NULL: from otlp_endpoint */
@@ -141,10 +148,10 @@ HOTSPAN_API hotspan_status hotspan_options_init(hotspan_options* options) HOTSPA
 
 /* Overrides the fields that the environment sets: OTEL_SERVICE_NAME,
  * OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_TRACES_EXPORTER,
- * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, HOTSPAN_FILE, HOTSPAN_FORMAT and the
- * HOTSPAN_* sizes (docs/GUIDE.md lists them). Invalid values print one warning
- * line on stderr and leave the field as it was. The string fields it sets point
- * into the environment (getenv): they stay valid while those variables are not
+ * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, HOTSPAN_FILE, HOTSPAN_FORMAT,
+ * HOTSPAN_FILE_MODE, HOTSPAN_FILE_APPEND and the HOTSPAN_* sizes (docs/GUIDE.md lists them).
+ * Invalid values print one warning line on stderr and leave the field as it was. The string fields
+ * it sets point into the environment (getenv): they stay valid while those variables are not
  * changed. Not thread-safe against concurrent setenv(). */
 HOTSPAN_API hotspan_status hotspan_options_from_env(hotspan_options* options) HOTSPAN_NOEXCEPT;
 
