@@ -231,6 +231,21 @@ expect 1 out err "$hotspan" convert missing.bin --to jsonl -o never.jsonl
 pass
 expect 1 out err "$hotspan" convert trace.bin --to jsonl -o no/such/dir/out.jsonl
 contains err "cannot create"
+# The output holds the spans: created 0600, a symbolic link refused (dangling
+# or not), never followed to truncate or create its target.
+echo kept >victim.txt
+cp victim.txt victim.expected
+ln -s victim.txt link.jsonl
+ln -s never_created.jsonl dangling.jsonl
+for link in link.jsonl dangling.jsonl; do
+  expect 1 out err "$hotspan" convert trace.bin --to jsonl -o "$link"
+  contains err "cannot create '$link': it is a symbolic link"
+done
+same victim.txt victim.expected
+[ ! -e never_created.jsonl ] || fail "convert created the target of a dangling symbolic link"
+(umask 022 && expect 0 out err "$hotspan" convert trace.bin --to jsonl -o fresh.jsonl)
+[ "$(stat -c %a fresh.jsonl)" = 600 ] || fail "convert created fresh.jsonl $(stat -c %a fresh.jsonl)"
+pass
 expect 0 help.out err "$hotspan" --help
 for command in cat tree stats convert validate; do
   contains help.out "  $command "

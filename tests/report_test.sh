@@ -235,6 +235,14 @@ contains err "hotspan report: cannot open 'missing.bin'"
 pass
 expect 1 out err "$hotspan" report client.jsonl -o no/such/dir/report.html
 contains err "hotspan report: cannot create 'no/such/dir/report.html'"
+echo kept >victim.html
+ln -s victim.html link.html
+expect 1 out err "$hotspan" report client.jsonl -o link.html
+contains err "hotspan report: cannot create 'link.html': it is a symbolic link"
+contains victim.html kept
+(umask 022 && expect 0 out err "$hotspan" report client.jsonl -o private.html)
+[ "$(stat -c %a private.html)" = 600 ] || fail "report created private.html $(stat -c %a private.html)"
+pass
 if [ "$(id -u)" -ne 0 ]; then  # root writes anywhere
   mkdir -p readonly && chmod 555 readonly
   expect 1 out err "$hotspan" report client.jsonl -o readonly/report.html

@@ -1,4 +1,5 @@
-// hotspan tool — parsing of a command's arguments (see command.hpp).
+// hotspan tool — parsing of a command's arguments, and the error of an output
+// that cannot be created (see command.hpp).
 #include "command.hpp"
 
 #include <charconv>
@@ -100,6 +101,15 @@ std::string ParsedArguments::choice(std::string_view option, std::string_view fa
   }
   throw UsageError("option '--" + std::string(option) + "' must be one of " + allowed + ", not '" +
                    *text + "'");
+}
+
+std::runtime_error output_error(const std::string& path, const std::system_error& error) {
+  // The library's message: "hotspan: cannot open 'PATH' for writing[: why]: strerror".
+  const std::string lead = "hotspan: cannot open '" + path + "' for writing: ";
+  const std::string_view what = error.what();
+  const std::string why =
+      what.starts_with(lead) ? std::string(what.substr(lead.size())) : error.code().message();
+  return std::runtime_error("cannot create '" + path + "': " + why);
 }
 
 }  // namespace hotspan::tool

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace hotspan::tool {
@@ -35,6 +36,11 @@ struct Command {
   std::string_view usage;    // the full help text of the command
   int (*run)(std::span<const std::string_view> args);
 };
+
+// "cannot create 'PATH': why" for an output file that hotspan::open_trace_file()
+// (or file_exporter()) refused; why is the library's explanation when it gives
+// one (a symbolic link, a FIFO with no reader), else the system's.
+std::runtime_error output_error(const std::string& path, const std::system_error& error);
 
 const Command& cat_command();
 const Command& tree_command();

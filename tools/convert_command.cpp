@@ -36,7 +36,8 @@ damage reported, and the exit status is 1.
 
 options:
   --to FORMAT        the output format (required)
-  -o, --output OUT   the output file, created or replaced (required)
+  -o, --output OUT   the output file, created (mode 0600) or replaced; a
+                     symbolic link is refused, not followed (required)
   -h, --help         show this help
 )";
 
@@ -64,7 +65,7 @@ std::shared_ptr<Exporter> open_output(const std::string& path, Format format) {
     if (path == "-") return ostream_exporter(std::cout, format);
     return file_exporter(path, format);
   } catch (const std::system_error& e) {
-    throw std::runtime_error("cannot create '" + path + "': " + e.code().message());
+    throw output_error(path, e);
   } catch (const std::invalid_argument& e) {  // a format this build of the library lacks
     throw std::runtime_error(e.what());
   }

@@ -11,6 +11,7 @@
 // the other commands, what could be read goes into the report, and the exit
 // status is 1.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "hotspan/exporter.hpp"
 #include "input_file.hpp"
 #include "read_spans.hpp"
 #include "report_data.hpp"
@@ -53,7 +55,8 @@ What a truncated or corrupt file holds before the damage goes into the report,
 the damage is reported (on stderr and in the page), and the exit status is 1.
 
 options:
-  -o, --output OUT   the page to write, created or replaced (required; "-"
+  -o, --output OUT   the page to write, created (mode 0600) or replaced; a
+                     symbolic link is refused, not followed (required; "-"
                      writes stdout)
   --max-spans N      spans embedded in the page (default 100000)
   --title TEXT       the page's title (default: the input names)
@@ -78,10 +81,18 @@ class OutputFile {
  public:
   explicit OutputFile(const std::string& path) : _path(path) {
     if (path == "-") return;
-    _file = std::fopen(path.c_str(), "wb");
+    int fd = -1;
+    try {
+      fd = open_trace_file(path);  // the page holds the spans: 0600, no symbolic link
+    } catch (const std::system_error& e) {
+      throw output_error(path, e);
+    }
+    _file = ::fdopen(fd, "wb");
     if (_file == nullptr) {
+      const int error = errno;
+      ::close(fd);
       throw std::runtime_error("cannot create '" + path +
-                               "': " + std::generic_category().message(errno));
+                               "': " + std::generic_category().message(error));
     }
     // Only a regular file is removed on failure: the path may name a device
     // (/dev/full, /dev/stdout) or a pipe, which must never be unlinked.
