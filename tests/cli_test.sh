@@ -266,4 +266,48 @@ if command -v script >/dev/null 2>&1; then
   contains tty.out "%"
 fi
 
+# ---- convert --to binary: more than a frame's 16 MiB --------------------------
+# 40 spans of 1 MiB values (one batch, one trace): split into frames that all
+# read back. A 17 MiB value fits no frame: an error naming its span, exit 1,
+# the spans before it written and the output closed. A 17 MiB service name
+# fits no header frame: an error before anything is written.
+python3 - large_values.jsonl too_large.jsonl <<'EOF'
+import json, sys
+def span(i, value_bytes):
+    return json.dumps({"trace_id": "%032x" % 1, "span_id": "%016x" % (i + 1), "name": "big",
+                       "start_unix_ns": 1700000000000000000 + i,
+                       "end_unix_ns": 1700000000000001000 + i,
+                       "attributes": {"v": chr(ord("a") + i % 26) * value_bytes}}) + "\n"
+with open(sys.argv[1], "w") as f:
+    for i in range(40):
+        f.write(span(i, 1 << 20))
+with open(sys.argv[2], "w") as f:
+    for i in range(3):
+        f.write(span(i, 17 << 20 if i == 2 else 1 << 20))
+EOF
+expect 0 out err "$hotspan" convert large_values.jsonl --to binary -o large_values.bin
+expect 0 large_validate.out err "$hotspan" validate large_values.bin
+contains large_validate.out "large_values.bin: valid"
+expect 0 large_back.jsonl err "$hotspan" cat large_values.bin
+python3 - large_back.jsonl <<'EOF'
+import json, sys
+spans = [json.loads(line) for line in open(sys.argv[1])]
+assert len(spans) == 40, len(spans)
+for i, s in enumerate(spans):
+    assert s["attributes"]["v"] == chr(ord("a") + i % 26) * (1 << 20), i
+EOF
+pass
+expect 1 out too_large.err "$hotspan" convert too_large.jsonl --to binary -o too_large.bin
+contains too_large.err "span 3 of the input: span 0000000000000003"
+contains too_large.err "the binary format cannot hold it"
+expect 0 too_large_validate.out err "$hotspan" validate too_large.bin
+contains too_large_validate.out "too_large.bin: valid"
+expect 0 too_large_back.jsonl err "$hotspan" cat too_large.bin
+[ "$(wc -l <too_large_back.jsonl)" -eq 2 ] || fail "too_large.bin does not hold the 2 spans before"
+pass
+python3 -c 'import json; print(json.dumps({"trace_id": "%032x" % 1, "span_id": "%016x" % 1,
+  "name": "s", "start_unix_ns": 1, "end_unix_ns": 2, "service": "s" * (17 << 20)}))' >huge_service.jsonl
+expect 1 out huge_service.err "$hotspan" convert huge_service.jsonl --to binary -o huge_service.bin
+contains huge_service.err "more than the binary format's header frame holds"
+
 echo "hotspan CLI: $checks checks passed"

@@ -30,7 +30,7 @@ int run_cat(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, {});
   InputFile input(parsed.only_positional("FILE"));
   const auto exporter = ostream_exporter(std::cout, Format::jsonl);
-  const ReadResult result = export_spans(input, *exporter, "stdout");
+  const ReadResult result = export_spans(input, *exporter, Format::jsonl, "stdout");
   return result.damaged() ? 1 : 0;
 }
 

@@ -28,7 +28,9 @@ writes stdout) in FORMAT:
                exporter convention)
   chrome-json  Chrome Trace Event format, for Perfetto UI, chrome://tracing
                and speedscope
-  binary       hotspan's binary format (docs/FORMAT.md)
+  binary       hotspan's binary format (docs/FORMAT.md); a span too large for
+               it (over 16 MiB encoded) stops the conversion with an error
+               (exit status 1), the spans before it written
 The output names one service: the file's (for JSON Lines input: that of its
 first span). Losses recorded in a binary input are kept in a binary output.
 What a truncated or corrupt file holds before the damage is converted, the
@@ -89,7 +91,8 @@ int run_convert(std::span<const std::string_view> args) {
 
   InputFile input(path);  // before the output is created: a missing input leaves no file
   const auto exporter = open_output(out, format);
-  const ReadResult result = export_spans(input, *exporter, out == "-" ? "stdout" : "'" + out + "'");
+  const ReadResult result =
+      export_spans(input, *exporter, format, out == "-" ? "stdout" : "'" + out + "'");
   return result.damaged() ? 1 : 0;
 }
 

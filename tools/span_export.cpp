@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "binary_encoder.hpp"
 #include "owned_span.hpp"
 #include "record_views.hpp"
 
@@ -16,11 +17,22 @@ constexpr size_t kBatchSpans = 1024;
 
 class BatchingSink {
  public:
-  BatchingSink(Exporter& exporter, std::string_view output_name)
-      : _exporter(exporter), _output_name(output_name), _batch(kBatchSpans) {}
+  BatchingSink(Exporter& exporter, Format format, std::string_view output_name)
+      : _exporter(exporter), _format(format), _output_name(output_name), _batch(kBatchSpans) {}
 
   void add(const SpanReader& reader) {
     if (!_started) start(reader.resource());
+    ++_spans_seen;
+    if (_format == Format::binary) {
+      if (const std::string why = detail::binary_span_refusal(reader.record()); !why.empty()) {
+        if (_size > 0) write_batch();
+        _exporter.flush();
+        _exporter.shutdown();
+        throw std::runtime_error("span " + std::to_string(_spans_seen) + " of the input: " + why +
+                                 "; the binary format cannot hold it (JSON Lines can), " +
+                                 std::string(_output_name) + " holds the spans before it");
+      }
+    }
     _batch[_size++].assign(reader.record(), reader.service());
     if (_size == _batch.size()) write_batch();
   }
@@ -45,6 +57,15 @@ class BatchingSink {
 
  private:
   void start(const Resource& resource) {
+    if (_format == Format::binary) {
+      if (const size_t bytes = detail::binary_header_payload_bytes(resource);
+          bytes > detail::binary::kMaxPayloadBytes) {
+        throw std::runtime_error("the input's resource (service name and attributes) takes " +
+                                 std::to_string(bytes) +
+                                 " bytes, more than the binary format's header frame holds (" +
+                                 std::to_string(detail::binary::kMaxPayloadBytes) + ")");
+      }
+    }
     _exporter.start(resource);
     _started = true;
   }
@@ -62,17 +83,20 @@ class BatchingSink {
   }
 
   Exporter& _exporter;
+  Format _format;
   std::string_view _output_name;
   std::vector<OwnedSpan> _batch;
   size_t _size = 0;
+  uint64_t _spans_seen = 0;
   RecordViews _views;
   bool _started = false;
 };
 
 }  // namespace
 
-ReadResult export_spans(InputFile& input, Exporter& exporter, std::string_view output_name) {
-  BatchingSink sink(exporter, output_name);
+ReadResult export_spans(InputFile& input, Exporter& exporter, Format format,
+                        std::string_view output_name) {
+  BatchingSink sink(exporter, format, output_name);
   const ReadResult result =
       read_spans(input, [&sink](const SpanReader& reader) { sink.add(reader); });
   sink.finish(result);

@@ -7,6 +7,11 @@
 // bounded whatever the input's size. The exporter is started with the input's
 // resource (for JSON Lines input: the service of its first span), and is told
 // the losses that a binary input recorded, so that a binary output keeps them.
+//
+// For a binary output, each span is first checked against what the format can
+// hold (engine/binary_encoder.hpp): the first span that no frame can hold (a
+// JSON Lines input knows no such bound) stops the export with an error naming
+// it, after the spans before it have been written and the output closed.
 #pragma once
 
 #include <string_view>
@@ -17,8 +22,10 @@
 
 namespace hotspan::tool {
 
-// Reads all of `input` into `exporter`, then flushes and shuts it down. Throws
-// std::runtime_error naming `output_name` when the exporter fails.
-ReadResult export_spans(InputFile& input, Exporter& exporter, std::string_view output_name);
+// Reads all of `input` into `exporter`, which writes `format`, then flushes and
+// shuts it down. Throws std::runtime_error naming `output_name` when the
+// exporter fails, or naming the span that `format` cannot hold.
+ReadResult export_spans(InputFile& input, Exporter& exporter, Format format,
+                        std::string_view output_name);
 
 }  // namespace hotspan::tool
