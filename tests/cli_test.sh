@@ -310,4 +310,26 @@ python3 -c 'import json; print(json.dumps({"trace_id": "%032x" % 1, "span_id": "
 expect 1 out huge_service.err "$hotspan" convert huge_service.jsonl --to binary -o huge_service.bin
 contains huge_service.err "more than the binary format's header frame holds"
 
+# ---- tree: a 200,000-deep chain -----------------------------------------------
+# Output linear in the spans (past a depth, a line shows the depth as a number
+# instead of one guide per ancestor), and no recursion as deep as the chain.
+# Read through head, so that output growing with the square of the depth
+# fails the test at once instead of filling the disk.
+deep_spans=200000
+python3 - deep.jsonl "$deep_spans" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(int(sys.argv[2])):
+        parent = ',"parent_span_id":"%016x"' % i if i else ""
+        f.write('{"trace_id":"%032x","span_id":"%016x"%s,"name":"hop",'
+                '"start_unix_ns":%d,"end_unix_ns":%d}\n' % (7, i + 1, parent, 10**18 + i, 2 * 10**18 - i))
+EOF
+deep_limit=$((deep_spans * 120))
+"$hotspan" tree deep.jsonl 2>deep_tree.err | head -c $((deep_limit + 1)) >deep_tree.out ||
+  fail "tree of a $deep_spans-deep chain failed or wrote over $deep_limit bytes: $(head -c 300 deep_tree.err)"
+[ "$(wc -c <deep_tree.out)" -le "$deep_limit" ] || fail "tree of a $deep_spans-deep chain wrote over $deep_limit bytes"
+[ "$(wc -l <deep_tree.out)" -eq $((deep_spans + 1)) ] || fail "tree of the deep chain lacks lines"
+contains deep_tree.out "[depth 199999] └─ hop"
+pass
+
 echo "hotspan CLI: $checks checks passed"

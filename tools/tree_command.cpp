@@ -41,9 +41,10 @@ spans: children under their parent in start order, each with its duration, its
 status when set, and its first attributes. Spans whose parent is not in the file
 are shown as extra roots of their trace, marked "orphan". A span recorded by
 another service than its parent's (a trace merged from several processes) ends
-with "@service": where the trace crosses into that process. Only the spans of the
-traces shown are kept in memory (with --limit N, a regular file is read twice;
-from a pipe, every span is kept).
+with "@service": where the trace crosses into that process. Spans deeper than
+32 levels start with their depth, "[depth N]", instead of one guide per level.
+Only the spans of the traces shown are kept in memory (with --limit N, a
+regular file is read twice; from a pipe, every span is kept).
 
 options:
   --trace ID        show only the trace with this 32-hex-digit id
@@ -60,6 +61,10 @@ constexpr std::array<OptionSpec, 3> kOptions{{
 
 constexpr size_t kMaxNameChars = 80;
 constexpr size_t kMaxValueChars = 24;
+// One guide per ancestor would make the output grow with the square of the
+// depth (a million-deep chain wrote over 10 GB): deeper lines show their depth
+// as a number instead, so every line is bounded.
+constexpr size_t kMaxGuideDepth = 32;
 
 std::string plural(size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -128,8 +133,12 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
       last_at_depth[item.depth] = item.last;
 
       std::string prefix;
-      for (size_t d = 1; d < item.depth; ++d)
-        prefix += last_at_depth[d] ? "   " : "│  ";
+      if (item.depth > kMaxGuideDepth) {
+        prefix = "[depth " + std::to_string(item.depth) + "] ";
+      } else {
+        for (size_t d = 1; d < item.depth; ++d)
+          prefix += last_at_depth[d] ? "   " : "│  ";
+      }
       if (item.depth > 0) prefix += item.last ? "└─ " : "├─ ";
       const OwnedSpan& span = forest.span(item.span);
       out << prefix << span_line(span, max_attributes);
