@@ -3,7 +3,8 @@
 # each format, checking output and exit statuses of cat, tree, stats, convert
 # and validate: the same spans read the same from binary and JSON Lines, format
 # round trips, valid OTLP and Chrome JSON, damaged and non-trace inputs, stdin,
-# usage errors and the progress bar.
+# usage errors, the progress bar, spans too large for a binary frame, a very
+# deep trace, and output to a full disk.
 #   tests/cli_test.sh HOTSPAN CIRCUIT_BUILD WORK_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -331,5 +332,16 @@ deep_limit=$((deep_spans * 120))
 [ "$(wc -l <deep_tree.out)" -eq $((deep_spans + 1)) ] || fail "tree of the deep chain lacks lines"
 contains deep_tree.out "[depth 199999] └─ hop"
 pass
+
+# ---- every command: output that cannot be written (a full disk) -------------
+# Exit status 1 and a message, never 0 with the output lost.
+for command in "tree trace.bin" "stats trace.bin" "validate trace.bin" "cat trace.bin" \
+  "convert trace.bin --to jsonl -o -" "report trace.bin -o -" "tree --help" "--help"; do
+  status=0
+  # shellcheck disable=SC2086  # the words of $command are the arguments
+  "$hotspan" $command >/dev/full 2>full.err || status=$?
+  [ "$status" -eq 1 ] || fail "'hotspan $command >/dev/full' exited with $status, expected 1"
+  contains full.err "writing stdout failed"
+done
 
 echo "hotspan CLI: $checks checks passed"

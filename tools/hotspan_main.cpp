@@ -1,6 +1,9 @@
 // hotspan tool — `hotspan`, the command-line reader of span files: dispatches to
 // the subcommands (see command.hpp), prints help and maps errors to exit statuses.
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -54,6 +57,22 @@ const Command* find_command(std::string_view name) {
   return nullptr;
 }
 
+// What was printed is lost if stdout could not take it (a full disk): that
+// fails the command, also one that had succeeded. Commands that write their
+// output through an exporter (cat, convert, report) find out themselves and
+// throw; this covers the others and the help texts.
+int checked_stdout(std::string_view command, int status) {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = errno;
+  if (std::cout && flushed && std::ferror(stdout) == 0) return status;
+  std::cerr << "hotspan" << (command.empty() ? "" : " ") << command << ": writing stdout failed";
+  if (!flushed && error != 0) std::cerr << ": " << std::strerror(error);
+  std::cerr << "\n";
+  return status == 0 ? 1 : status;
+}
+
 bool wants_help(const std::vector<std::string_view>& args) {
   for (std::string_view arg : args) {
     if (arg == "--") return false;
@@ -65,10 +84,10 @@ bool wants_help(const std::vector<std::string_view>& args) {
 int run_command(const Command& command, const std::vector<std::string_view>& args) {
   if (wants_help(args)) {
     std::cout << command.usage;
-    return 0;
+    return checked_stdout(command.name, 0);
   }
   try {
-    return command.run(args);
+    return checked_stdout(command.name, command.run(args));
   } catch (const hotspan::tool::UsageError& e) {
     std::cerr << "hotspan " << command.name << ": " << e.what() << "\n\n" << command.usage;
     return 2;
@@ -89,20 +108,20 @@ int main(int argc, char** argv) {
   const std::string_view first = args[0];
   if (first == "-h" || first == "--help") {
     print_usage(std::cout);
-    return 0;
+    return checked_stdout("", 0);
   }
   if (first == "--version") {
     std::cout << "hotspan " << hotspan::version_string << "\n";
-    return 0;
+    return checked_stdout("", 0);
   }
   if (first == "help") {
     if (args.size() == 1) {
       print_usage(std::cout);
-      return 0;
+      return checked_stdout("", 0);
     }
     if (const Command* command = find_command(args[1])) {
       std::cout << command->usage;
-      return 0;
+      return checked_stdout(command->name, 0);
     }
     std::cerr << "hotspan: unknown command '" << args[1] << "'\n\n";
     print_usage(std::cerr);
