@@ -364,6 +364,19 @@ static void test_traceparent(void) {
                HOTSPAN_ERR_PARSE);
   CHECK_STATUS(hotspan_traceparent_extract("", 0, &ctx), HOTSPAN_ERR_PARSE);
   CHECK_STATUS(hotspan_traceparent_extract(NULL, 0, &ctx), HOTSPAN_ERR_PARSE);
+  /* W3C Level 2 versioning: a later version is read for version 00's fields;
+   * what is sent back is version 00 without reserved flags. */
+  CHECK_STATUS(
+      hotspan_traceparent_extract("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff-future",
+                                  HOTSPAN_NUL_TERMINATED, &ctx),
+      HOTSPAN_OK);
+  CHECK(ctx.trace_flags == 0xff && ctx.trace_id[0] == 0x4b);
+  CHECK_STATUS(hotspan_traceparent_inject(&ctx, buffer, sizeof buffer), HOTSPAN_OK);
+  CHECK(strcmp(buffer, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03") == 0);
+  CHECK_STATUS(
+      hotspan_traceparent_extract("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
+                                  HOTSPAN_NUL_TERMINATED, &ctx),
+      HOTSPAN_ERR_PARSE);
 
   memset(&ctx, 0, sizeof ctx); /* invalid: no header to send */
   CHECK_STATUS(hotspan_traceparent_inject(&ctx, buffer, sizeof buffer),

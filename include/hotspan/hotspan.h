@@ -209,14 +209,18 @@ HOTSPAN_API int hotspan_span_context_is_sampled(const hotspan_span_context* cont
 
 /* Bytes needed for a traceparent ("00-<32 hex>-<16 hex>-<2 hex>") and its NUL. */
 #define HOTSPAN_TRACEPARENT_SIZE 56
-/* Writes the W3C traceparent of a valid context and a NUL into buffer.
+/* Writes the W3C traceparent (version 00, with only the sampled and
+ * random-trace-id flags) of a valid context and a NUL into buffer.
  * HOTSPAN_ERR_INVALID_ARGUMENT for an invalid context (send no header then),
  * HOTSPAN_ERR_BUFFER_TOO_SMALL below HOTSPAN_TRACEPARENT_SIZE bytes. */
 HOTSPAN_API hotspan_status hotspan_traceparent_inject(const hotspan_span_context* context,
                                                       char* buffer,
                                                       size_t buffer_size) HOTSPAN_NOEXCEPT;
-/* Strict parse (version 00, lowercase, 55 characters, non-zero ids); the result
- * has is_remote = 1. HOTSPAN_ERR_PARSE (and an invalid *out) when malformed. */
+/* Parse as W3C Trace Context Level 2 asks (parse_traceparent() in C++): version
+ * 00 is exactly 55 characters, a later version (01..fe) is read for version
+ * 00's fields; lowercase hex, non-zero ids, no surrounding whitespace; the
+ * result has is_remote = 1. HOTSPAN_ERR_PARSE (and an invalid *out) when
+ * malformed, and for version ff. */
 HOTSPAN_API hotspan_status hotspan_traceparent_extract(const char* text, size_t text_len,
                                                        hotspan_span_context* out) HOTSPAN_NOEXCEPT;
 /* Lowercase hex ids with a NUL: 33 and 17 bytes. */
