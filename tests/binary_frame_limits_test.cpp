@@ -7,6 +7,7 @@
 #include <hotspan/reader.hpp>
 
 #include <cstring>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,24 @@ TracerOptions largest_span_options(const std::string& path) {
   o.max_string_bytes = 65535;
   o.exporter = file_exporter(path, Format::binary);
   return o;
+}
+
+// Shuts the tracer down, then checks that its `spans` spans were exported and
+// all read back, from a complete file, each passing `check`.
+void require_all_read_back(Tracer& tracer, const std::string& path, uint64_t spans,
+                           const std::function<bool(const SpanRecord&)>& check) {
+  REQUIRE(tracer.flush());
+  tracer.shutdown();
+  const TracerStats st = tracer.stats();
+  hotspan_test::require_invariant(st);
+  CHECK(st.spans_exported == spans);
+  uint64_t passed = 0;
+  const auto back = hotspan_test::read_binary_trace(
+      path, [&](const SpanRecord& r) { passed += check(r) ? 1 : 0; });
+  INFO(back.message);
+  CHECK(back.status == Status::complete);
+  CHECK(back.spans == spans);
+  CHECK(passed == spans);
 }
 
 // Payload lengths of every frame of a binary file's bytes, in order.
@@ -136,21 +155,10 @@ TEST_CASE("binary: 1,000 spans of 60 KB values with the largest options all read
     Span s = tracer.start_span("big-value");
     s.set_attribute("v", std::string(60000, static_cast<char>('a' + i % 26)));
   }
-  REQUIRE(tracer.flush());
-  tracer.shutdown();
-  const TracerStats st = tracer.stats();
-  hotspan_test::require_invariant(st);
-  CHECK(st.spans_exported == 1000);
-
-  size_t values_ok = 0;
-  const auto back = hotspan_test::read_binary_trace(file.path, [&](const SpanRecord& r) {
+  require_all_read_back(tracer, file.path, 1000, [](const SpanRecord& r) {
     const auto* v = std::get_if<3>(&r.attributes[0].value);
-    if (v != nullptr && v->size() == 60000) ++values_ok;
+    return v != nullptr && v->size() == 60000;
   });
-  INFO(back.message);
-  CHECK(back.status == Status::complete);
-  CHECK(back.spans == 1000);
-  CHECK(values_ok == 1000);
 }
 
 TEST_CASE("binary: 1,200 distinct 60 KB names with the largest options all read back",
@@ -166,20 +174,8 @@ TEST_CASE("binary: 1,200 distinct 60 KB names with the largest options all read 
     name[id.size()] = '-';
     Span s = tracer.start_span(name);
   }
-  REQUIRE(tracer.flush());
-  tracer.shutdown();
-  const TracerStats st = tracer.stats();
-  hotspan_test::require_invariant(st);
-  CHECK(st.spans_exported == 1200);
-
-  size_t names_ok = 0;
-  const auto back = hotspan_test::read_binary_trace(file.path, [&](const SpanRecord& r) {
-    if (r.name.size() == 60000) ++names_ok;
-  });
-  INFO(back.message);
-  CHECK(back.status == Status::complete);
-  CHECK(back.spans == 1200);
-  CHECK(names_ok == 1200);
+  require_all_read_back(tracer, file.path, 1200,
+                        [](const SpanRecord& r) { return r.name.size() == 60000; });
 }
 
 TEST_CASE("binary: a span too large for any frame fails its batch, counted; the file stays whole",
