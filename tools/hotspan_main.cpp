@@ -58,9 +58,9 @@ const Command* find_command(std::string_view name) {
 }
 
 // What was printed is lost if stdout could not take it (a full disk): that
-// fails the command, also one that had succeeded. Commands that write their
-// output through an exporter (cat, convert, report) find out themselves and
-// throw; this covers the others and the help texts.
+// fails the command, also one that had succeeded. cat, convert and report
+// check their own output and throw; this covers the others and the help
+// texts.
 int checked_stdout(std::string_view command, int status) {
   std::cout.flush();
   errno = 0;
