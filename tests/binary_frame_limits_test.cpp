@@ -79,23 +79,6 @@ size_t count_frames(const std::string& bytes, binary::FrameType type) {
   return n;
 }
 
-struct ReadBack {
-  std::vector<hotspan_test::OwnedSpan> spans;
-  Status status;
-  std::string message;
-};
-
-ReadBack read_bytes(const std::string& bytes) {
-  std::istringstream in(bytes);
-  BinaryTraceReader reader(in);
-  ReadBack back;
-  while (const SpanRecord* r = reader.next())
-    back.spans.push_back(hotspan_test::own(*r));
-  back.status = reader.status();
-  back.message = reader.message();
-  return back;
-}
-
 SpanRecord record_with_value(uint64_t span_id, std::vector<AttributeView>& attributes,
                              std::string_view value) {
   attributes = {{"v", AttributeValue(std::in_place_index<3>, value)}};
@@ -129,9 +112,20 @@ class EncodedFile {
     bytes += block;
     return true;
   }
-  void finish() {
+  // Ends the file; checks that every frame is one a reader accepts and that
+  // the file reads back complete; the spans read.
+  std::vector<hotspan_test::OwnedSpan> finish_and_read() {
     _encoder->finish(bytes);
     _encoder->delivered(true);
+    check_frames_readable(bytes);
+    std::istringstream in(bytes);
+    BinaryTraceReader reader(in);
+    std::vector<hotspan_test::OwnedSpan> spans;
+    while (const SpanRecord* r = reader.next())
+      spans.push_back(hotspan_test::own(*r));
+    INFO(reader.message());
+    CHECK(reader.status() == Status::complete);
+    return spans;
   }
   std::string bytes;
 
@@ -230,21 +224,17 @@ TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary
     CHECK_FALSE(file.add({&too_big, 1}));
     SpanRecord small = record_with_value(3, attributes[2], "small");
     CHECK(file.add({&small, 1}));
-    file.finish();
+    const auto spans = file.finish_and_read();
 
-    check_frames_readable(file.bytes);
     // The bound overstates a span by a few bytes per field only: the frame
     // is all but full.
     uint32_t largest = 0;
     for (const auto& frame : frames_of(file.bytes))
       largest = std::max(largest, frame.second);
     CHECK(largest + 128 > binary::kMaxPayloadBytes);
-    const ReadBack back = read_bytes(file.bytes);
-    INFO(back.message);
-    CHECK(back.status == Status::complete);
-    REQUIRE(back.spans.size() == 2);
-    CHECK(std::get<std::string>(*back.spans[0].find("v")).size() == value.size());
-    CHECK(back.spans[1].span_id.value == 3);
+    REQUIRE(spans.size() == 2);
+    CHECK(std::get<std::string>(*spans[0].find("v")).size() == value.size());
+    CHECK(spans[1].span_id.value == 3);
   }
 
   SECTION("two spans whose bounds fill the budget share a frame; one byte more splits it") {
@@ -262,15 +252,11 @@ TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary
 
       EncodedFile file;
       REQUIRE(file.add(records));
-      file.finish();
       INFO("bytes over the budget: " << extra);
-      check_frames_readable(file.bytes);
+      const auto spans = file.finish_and_read();
       CHECK(count_frames(file.bytes, binary::FrameType::spans) == 1 + extra);
-      const ReadBack back = read_bytes(file.bytes);
-      INFO(back.message);
-      CHECK(back.status == Status::complete);
-      REQUIRE(back.spans.size() == 2);
-      CHECK(std::get<std::string>(*back.spans[1].find("v")) == second_value);
+      REQUIRE(spans.size() == 2);
+      CHECK(std::get<std::string>(*spans[1].find("v")) == second_value);
     }
   }
 }
@@ -283,12 +269,7 @@ TEST_CASE("binary: a batch of 9 MiB values is split into readable frames", "[bin
     records[i] = record_with_value(i + 1, attributes[i], value);
   EncodedFile file;
   REQUIRE(file.add(records));
-  file.finish();
-  check_frames_readable(file.bytes);
-  const ReadBack back = read_bytes(file.bytes);
-  INFO(back.message);
-  CHECK(back.status == Status::complete);
-  CHECK(back.spans.size() == 3);
+  CHECK(file.finish_and_read().size() == 3);
 }
 
 TEST_CASE("binary: a span over 16 MiB is refused and leaves the encoder's state intact",
@@ -302,11 +283,7 @@ TEST_CASE("binary: a span over 16 MiB is refused and leaves the encoder's state 
   CHECK_FALSE(file.add(batch));
   batch[0].span_id.value = 3;
   CHECK(file.add({batch, 1}));
-  file.finish();
-  check_frames_readable(file.bytes);
-  const ReadBack back = read_bytes(file.bytes);
-  INFO(back.message);
-  CHECK(back.status == Status::complete);
-  REQUIRE(back.spans.size() == 1);
-  CHECK(back.spans[0].name == "a-name-first-seen-in-the-refused-batch");
+  const auto spans = file.finish_and_read();
+  REQUIRE(spans.size() == 1);
+  CHECK(spans[0].name == "a-name-first-seen-in-the-refused-batch");
 }
