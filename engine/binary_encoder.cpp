@@ -145,6 +145,10 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   bool whole_frames_only() const noexcept override { return true; }
 
+  bool can_encode(const SpanRecord& r) const noexcept override {
+    return span_bound(r) <= kMaxBinarySpanBytes && within_reader_limits(r);
+  }
+
  private:
   void encode_block(std::span<const SpanRecord> records, std::string& out) {
     _bounds.resize(records.size());

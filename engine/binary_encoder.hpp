@@ -10,10 +10,12 @@
 // the strings it defined, so indexes in the file always refer to strings that
 // are in the file.
 //
-// A batch holding a span that no frame can hold is refused whole: encode()
-// throws std::length_error (binary_span_refusal() says why) before writing
-// anything, and the sink fails the batch. A resource too large for the header
-// frame throws the same way from begin(), encode() and finish().
+// A span that no frame can hold is refused: can_encode() says no, and the sink
+// leaves it out of its batch and counts it as failed (the rest is written).
+// Given one anyway, encode() throws std::length_error (binary_span_refusal()
+// says why) before writing anything, and the sink fails the batch. A resource
+// too large for the header frame throws the same way from begin(), encode()
+// and finish().
 #pragma once
 
 #include <cstddef>

@@ -21,6 +21,10 @@ class RecordEncoder {
   // File header, if the format has one.
   virtual void begin(const Resource& resource, std::string& out) = 0;
   virtual void encode(std::span<const SpanRecord> records, std::string& out) = 0;
+  // Whether the format can hold `record` at all (the binary format's frame and
+  // reader limits). The sink leaves out a span that it cannot, counts it as
+  // failed, and writes the rest of its batch. Cheap: called for every span.
+  virtual bool can_encode(const SpanRecord& /*record*/) const noexcept { return true; }
   // Trailer written at shutdown, if the format has one.
   virtual void finish(std::string& /*out*/) {}
   // The tracer's counters changed; formats that record losses keep them for

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <ctime>
 #include <memory>
 #include <ostream>
@@ -26,6 +27,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "binary_encoder.hpp"
 #include "chrome_json_encoder.hpp"
@@ -111,7 +113,7 @@ class SinkExporter : public Exporter {
       if (_torn_write && !_encoder->whole_frames_only()) {
         _buffer.append(_encoder->resync_separator());
       }
-      _encoder->encode(records, _buffer);
+      _encoder->encode(encodable(records), _buffer);
       return deliver();
     } catch (const std::exception&) {  // bad_alloc while encoding: fail this batch only
       remember(std::make_error_code(std::errc::not_enough_memory));
@@ -145,6 +147,9 @@ class SinkExporter : public Exporter {
     return _bytes_written.load(std::memory_order_relaxed);
   }
 
+  // Spans of accepted batches that the format could not hold (left out).
+  uint64_t spans_failed_after_export() const noexcept override { return _spans_refused; }
+
  protected:
   // Writes all of `bytes` or stops at the first error; `written` counts the
   // bytes the sink accepted either way.
@@ -156,6 +161,26 @@ class SinkExporter : public Exporter {
 
  private:
   void remember(std::error_code ec) noexcept { _pending_error = ec; }
+
+  // The batch without the spans the format cannot hold (a span whose strings,
+  // rendered at export, exceed a binary frame): one such span must not cost
+  // the others of its batch. Almost always the batch itself, after one cheap
+  // check per span.
+  std::span<const SpanRecord> encodable(std::span<const SpanRecord> records) {
+    size_t i = 0;
+    while (i < records.size() && _encoder->can_encode(records[i]))
+      ++i;
+    if (i == records.size()) return records;
+    _kept.assign(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(i));
+    for (; i < records.size(); ++i) {
+      if (_encoder->can_encode(records[i])) {
+        _kept.push_back(records[i]);
+      } else {
+        ++_spans_refused;
+      }
+    }
+    return _kept;
+  }
 
   bool deliver() {
     size_t written = 0;
@@ -188,6 +213,8 @@ class SinkExporter : public Exporter {
 
   std::unique_ptr<RecordEncoder> _encoder;
   std::string _buffer;
+  std::vector<SpanRecord> _kept;  // encodable()'s result when it had to leave spans out
+  uint64_t _spans_refused = 0;    // exporter thread only, as spans_failed_after_export()
   std::atomic<uint64_t> _bytes_written{0};
   std::error_code _pending_error;
   bool _torn_write = false;
