@@ -63,19 +63,7 @@ fi
 
 python="${W3C_SUITE_PYTHON:-/usr/bin/python3}"
 if ! "$python" -c 'import aiohttp' 2>/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo_cmd=()
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo_cmd=(sudo -n)
-  else
-    echo "w3c_suite: $python cannot import aiohttp; run as root, or install it:" >&2
-    echo "    apt-get update && apt-get install -y python3-aiohttp" >&2
-    exit 1
-  fi
-  echo "w3c_suite: installing python3-aiohttp"
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-aiohttp >/dev/null
+  "$repo/scripts/setup.sh" python3-aiohttp  # Debian's package, for /usr/bin/python3
   "$python" -c 'import aiohttp' || { echo "w3c_suite: $python still lacks aiohttp" >&2; exit 1; }
 fi
 
