@@ -1,0 +1,492 @@
+/* hotspan tracing backend for tor: circuit events become spans. */
+
+/**
+ * \file hotspan_circuit.c
+ * \brief hotspan probes of the circuit subsystem: the circuit tracepoints
+ *        (see hotspan_circuit.inc) start, annotate and end spans, with
+ *        hotspan's C API only.
+ *
+ * Origin circuits (built by this tor, client or relay): one trace each.
+ *
+ *   build-circuit     new_origin .. opened; status error, with tor's close
+ *                     reason, when the circuit is marked for close before it
+ *                     opened; cancelled when tor exits before it opened.
+ *     create-hop-N    onion skin sent for hop N (first_onion_skin,
+ *                     intermediate_onion_skin) .. its CREATED/EXTENDED
+ *                     reply processed (hop_opened).
+ *   extend-circuit    an open circuit extended again (cannibalized): from
+ *                     its change from OPEN back to BUILDING .. opened; a
+ *                     child of build-circuit, parent of its create-hop-N.
+ *
+ * OR circuits (relays): one relay-circuit span each, new_or .. free.
+ *
+ * State changes, purpose changes, timeouts and cannibalization are events
+ * of the span in progress.
+ *
+ * Where the span state lives: a pointer in circuit_t (hotspan_state, present
+ * only in this build). The alternative, a map keyed by the circuit's global
+ * identifier, would cost a hash lookup on every event and a table to keep
+ * in step with circuit lifetimes, and OR circuits have no global identifier.
+ * With the pointer, a probe reaches its state in one load, the state lives
+ * exactly as long as the circuit (allocated at new_origin/new_or, released
+ * at free), and the circuit types grow by one pointer in this build only.
+ * The common base circuit_t holds it because the events of both kinds
+ * (change_state, mark_for_close, free) receive a circuit_t.
+ *
+ * Privacy: nothing from a connection is recorded (no address, no port, no
+ * link circuit ID). Origin circuits carry the relays' identity fingerprints
+ * and nicknames, which are public; OR circuits carry only their purpose,
+ * states and close reason. Every probe runs on tor's main thread.
+ **/
+
+#include "orconfig.h"
+
+#include "core/or/or.h"
+#include "core/or/circuit_st.h"
+#include "core/or/circuitlist.h"
+#include "core/or/cpath_build_state_st.h"
+#include "core/or/crypt_path_st.h"
+#include "core/or/extend_info_st.h"
+#include "core/or/or_circuit_st.h"
+#include "core/or/origin_circuit_st.h"
+#include "core/or/reasons.h"
+#include "core/or/trace_probes_circuit.h"
+#include "lib/encoding/binascii.h"
+#include "lib/trace/hotspan/trace_hotspan.h"
+
+#include <hotspan/hotspan.h>
+
+#include <stdio.h>
+
+/** The spans of one circuit in progress. */
+typedef struct hotspan_circ_state_t {
+  /** Origin circuit: build-circuit, later an extend-circuit; OR circuit:
+   * relay-circuit. */
+  hotspan_span span;
+  /** Origin circuit: the create-hop-N span of the hop awaiting its reply.
+   * Tor extends a circuit one hop at a time, so there is at most one. */
+  hotspan_span hop;
+  /** The context of build-circuit, parent of later extend-circuit spans
+   * (build-circuit itself has ended by then). */
+  hotspan_span_context root;
+  /** True while span, respectively hop, is started and not ended. */
+  unsigned int span_active : 1;
+  unsigned int hop_active : 1;
+} hotspan_circ_state_t;
+
+#define NUL_TERM HOTSPAN_NUL_TERMINATED
+
+/** Return the name of a circuit state, as short as the controller's. */
+static const char *
+state_name(int state)
+{
+  switch (state) {
+    case CIRCUIT_STATE_BUILDING: return "BUILDING";
+    case CIRCUIT_STATE_ONIONSKIN_PENDING: return "ONIONSKIN_PENDING";
+    case CIRCUIT_STATE_CHAN_WAIT: return "CHAN_WAIT";
+    case CIRCUIT_STATE_GUARD_WAIT: return "GUARD_WAIT";
+    case CIRCUIT_STATE_OPEN: return "OPEN";
+    default: return "UNKNOWN";
+  }
+}
+
+/** Return the name of an onion handshake type. */
+static const char *
+handshake_name(uint16_t type)
+{
+  switch (type) {
+    case ONION_HANDSHAKE_TYPE_TAP: return "tap";
+    case ONION_HANDSHAKE_TYPE_FAST: return "fast";
+    case ONION_HANDSHAKE_TYPE_NTOR: return "ntor";
+    case ONION_HANDSHAKE_TYPE_NTOR_V3: return "ntor_v3";
+    default: return "unknown";
+  }
+}
+
+/** Return the 1-based position of <b>hop</b> in the path of <b>circ</b>, or
+ * 0 when it is not there. */
+static int
+hop_index(const origin_circuit_t *circ, const crypt_path_t *hop)
+{
+  const crypt_path_t *cp = circ->cpath;
+  int i = 1;
+  if (!cp)
+    return 0;
+  do {
+    if (cp == hop)
+      return i;
+    cp = cp->next;
+    ++i;
+  } while (cp && cp != circ->cpath);
+  return 0;
+}
+
+/** Return the number of hops in the path of <b>circ</b>. */
+static int
+path_length(const origin_circuit_t *circ)
+{
+  const crypt_path_t *cp = circ->cpath;
+  int n = 0;
+  if (!cp)
+    return 0;
+  do {
+    ++n;
+    cp = cp->next;
+  } while (cp && cp != circ->cpath);
+  return n;
+}
+
+/** Set circuit.purpose on <b>span</b>: the controller's name of the
+ * circuit's purpose now. Origin circuits get theirs after new_origin, and
+ * cannibalization changes it: build and extend spans set it again when they
+ * end (the last value wins). */
+static void
+set_purpose(hotspan_span *span, const circuit_t *circ)
+{
+  hotspan_span_set_string(span, "circuit.purpose", NUL_TERM,
+                          circuit_purpose_to_controller_string(circ->purpose),
+                          NUL_TERM);
+}
+
+/** Set tor's close reason of <b>circ</b> on <b>span</b>: circuit.close_reason
+ * (the controller's name) and circuit.close_reason.remote. Return the name. */
+static const char *
+set_close_reason(hotspan_span *span, const circuit_t *circ)
+{
+  /* The original reason keeps the remote flag, and the reason an origin
+   * circuit was closed for (its marked_for_close_reason is always NONE:
+   * origins send no reason). */
+  const int reason = circ->marked_for_close_orig_reason;
+  const int remote = reason >= 0 && (reason & END_CIRC_REASON_FLAG_REMOTE);
+  const char *name = circuit_end_reason_to_control_string(reason);
+  hotspan_attribute attrs[2];
+  attrs[0] = hotspan_attr_string("circuit.close_reason", name);
+  attrs[1] = hotspan_attr_bool("circuit.close_reason.remote", remote);
+  hotspan_span_set_attributes(span, attrs, 2);
+  return name;
+}
+
+/** End <b>span</b> with status error and "<b>what</b>: <b>reason</b>". */
+static void
+end_with_error(hotspan_span *span, const char *what, const char *reason)
+{
+  char description[128];
+  tor_snprintf(description, sizeof(description), "%s: %s", what, reason);
+  hotspan_span_set_status(span, HOTSPAN_STATUS_CODE_ERROR, description,
+                          NUL_TERM);
+  hotspan_span_end(span);
+}
+
+/** End <b>span</b> with status cancelled: the circuit is freed without
+ * having been marked for close, which tor does when it exits. */
+static void
+end_cancelled(hotspan_span *span)
+{
+  hotspan_span_set_status(span, HOTSPAN_STATUS_CODE_CANCELLED,
+                          "circuit freed (tor exiting)", NUL_TERM);
+  hotspan_span_end(span);
+}
+
+/** Start the create-hop-N span of <b>hop</b>, whose onion skin was just
+ * sent, as a child of the span in progress. */
+static void
+start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_span_context parent = st->root;
+  char name[32];
+  char fingerprint[HEX_DIGEST_LEN + 1];
+  hotspan_attribute attrs[5];
+  size_t n = 0;
+  const int index = hop_index(circ, hop);
+
+  if (!tracer)
+    return;
+  if (st->hop_active) {
+    /* Not expected: a hop's reply always comes before the next skin. */
+    hotspan_span_end(&st->hop);
+    st->hop_active = 0;
+  }
+  if (st->span_active)
+    hotspan_span_get_context(&st->span, &parent);
+
+  tor_snprintf(name, sizeof(name), "create-hop-%d", index);
+  hotspan_span_start_with_parent(tracer, &st->hop, name, NUL_TERM,
+                                 HOTSPAN_KIND_CLIENT, &parent);
+  st->hop_active = 1;
+  if (!hotspan_span_is_recording(&st->hop))
+    return;
+
+  attrs[n++] = hotspan_attr_int("circuit.id", circ->global_identifier);
+  attrs[n++] = hotspan_attr_int("circuit.hop", index);
+  attrs[n++] = hotspan_attr_string("tor.handshake",
+                                   handshake_name(hop->handshake_state.tag));
+  if (hop->extend_info) {
+    const extend_info_t *ei = hop->extend_info;
+    base16_encode(fingerprint, sizeof(fingerprint), ei->identity_digest,
+                  DIGEST_LEN);
+    attrs[n++] = hotspan_attr_string("relay.fingerprint", fingerprint);
+    /* A nickname of "$<hex>" only repeats the fingerprint. */
+    if (ei->nickname[0] && ei->nickname[0] != '$')
+      attrs[n++] = hotspan_attr_string("relay.nickname", ei->nickname);
+  }
+  hotspan_span_set_attributes(&st->hop, attrs, n);
+}
+
+/* ------------------------------------------------------ origin circuits */
+
+/** A new origin circuit: start its trace, rooted in build-circuit. */
+void
+hotspan_tp_tor_circuit_new_origin(origin_circuit_t *circ)
+{
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_circ_state_t *st;
+
+  if (!tracer)
+    return;
+  st = tor_malloc_zero(sizeof(*st));
+  TO_CIRCUIT(circ)->hotspan_state = st;
+  hotspan_span_start_with_parent(tracer, &st->span, "build-circuit",
+                                 NUL_TERM, HOTSPAN_KIND_CLIENT, NULL);
+  hotspan_span_get_context(&st->span, &st->root);
+  st->span_active = 1;
+  hotspan_span_set_int(&st->span, "circuit.id", NUL_TERM,
+                       circ->global_identifier);
+}
+
+/** The path is chosen and the first hop is under way: record the path. */
+void
+hotspan_tp_tor_circuit_establish(const origin_circuit_t *circ)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  char path[(HEX_DIGEST_LEN + 1) * 8];
+  size_t used = 0;
+  const crypt_path_t *cp = circ->cpath;
+
+  if (!st || !st->span_active || !hotspan_span_is_recording(&st->span))
+    return;
+  set_purpose(&st->span, TO_CIRCUIT(circ));
+  hotspan_span_set_int(&st->span, "circuit.path.length", NUL_TERM,
+                       path_length(circ));
+  /* circuit.path: the relays' fingerprints, comma-separated (the first
+   * eight hops; tor builds three or four). */
+  path[0] = '\0';
+  if (cp) {
+    do {
+      if (cp->extend_info && used + HEX_DIGEST_LEN + 1 < sizeof(path)) {
+        if (used)
+          path[used++] = ',';
+        base16_encode(path + used, sizeof(path) - used,
+                      cp->extend_info->identity_digest, DIGEST_LEN);
+        used += HEX_DIGEST_LEN;
+      }
+      cp = cp->next;
+    } while (cp && cp != circ->cpath);
+  }
+  hotspan_span_set_string(&st->span, "circuit.path", NUL_TERM, path, used);
+}
+
+/** The CREATE cell for the first hop has been sent. */
+void
+hotspan_tp_tor_circuit_first_onion_skin(const origin_circuit_t *circ,
+                                        const crypt_path_t *hop)
+{
+  if (TO_CIRCUIT(circ)->hotspan_state)
+    start_hop(circ, hop);
+}
+
+/** The EXTEND cell for a further hop has been sent. */
+void
+hotspan_tp_tor_circuit_intermediate_onion_skin(const origin_circuit_t *circ,
+                                               const crypt_path_t *hop)
+{
+  if (TO_CIRCUIT(circ)->hotspan_state)
+    start_hop(circ, hop);
+}
+
+/** The CREATED/EXTENDED reply of a hop has been processed: the hop is
+ * open. */
+void
+hotspan_tp_tor_circuit_hop_opened(const origin_circuit_t *circ,
+                                  const crypt_path_t *hop)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  (void) hop;
+
+  if (!st || !st->hop_active)
+    return;
+  hotspan_span_set_status(&st->hop, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(&st->hop);
+  st->hop_active = 0;
+}
+
+/** Every hop is open: the build (or extension) is done. */
+void
+hotspan_tp_tor_circuit_opened(const origin_circuit_t *circ)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+
+  if (!st)
+    return;
+  if (st->hop_active) {
+    hotspan_span_end(&st->hop);
+    st->hop_active = 0;
+  }
+  if (!st->span_active)
+    return;
+  set_purpose(&st->span, TO_CIRCUIT(circ));
+  hotspan_span_set_int(&st->span, "circuit.hops", NUL_TERM,
+                       path_length(circ));
+  hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(&st->span);
+  st->span_active = 0;
+}
+
+/** An open circuit was taken for another purpose (and possibly extended). */
+void
+hotspan_tp_tor_circuit_cannibalized(const origin_circuit_t *circ)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_attribute attr;
+
+  if (!st || !st->span_active)
+    return;
+  attr = hotspan_attr_string("circuit.purpose",
+           circuit_purpose_to_controller_string(TO_CIRCUIT(circ)->purpose));
+  hotspan_span_add_event(&st->span, "cannibalized", NUL_TERM, &attr, 1);
+}
+
+/** The circuit took too long to build; it is about to be closed (or kept
+ * to measure the build time: its purpose changes then). */
+void
+hotspan_tp_tor_circuit_timeout(const origin_circuit_t *circ)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+
+  if (!st || !st->span_active)
+    return;
+  hotspan_span_add_event(&st->span, "timeout", NUL_TERM, NULL, 0);
+}
+
+/* ---------------------------------------------------------- OR circuits */
+
+/** A circuit created by a CREATE cell from another tor: start its
+ * relay-circuit span. */
+void
+hotspan_tp_tor_circuit_new_or(or_circuit_t *circ)
+{
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_circ_state_t *st;
+
+  if (!tracer)
+    return;
+  st = tor_malloc_zero(sizeof(*st));
+  TO_CIRCUIT(circ)->hotspan_state = st;
+  hotspan_span_start_with_parent(tracer, &st->span, "relay-circuit",
+                                 NUL_TERM, HOTSPAN_KIND_SERVER, NULL);
+  st->span_active = 1;
+}
+
+/* ------------------------------------------------------------ both kinds */
+
+/** The circuit changes state. An origin circuit that leaves OPEN is being
+ * extended again: an extend-circuit span covers that. */
+void
+hotspan_tp_tor_circuit_change_state(const circuit_t *circ, int old_state,
+                                    int new_state)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+  hotspan_tracer *tracer;
+  hotspan_attribute attrs[2];
+
+  if (!st)
+    return;
+  if (CIRCUIT_IS_ORIGIN(circ) && !st->span_active &&
+      old_state == CIRCUIT_STATE_OPEN && new_state != CIRCUIT_STATE_OPEN &&
+      (tracer = tor_trace_hotspan_tracer()) != NULL) {
+    hotspan_span_start_with_parent(tracer, &st->span, "extend-circuit",
+                                   NUL_TERM, HOTSPAN_KIND_CLIENT, &st->root);
+    st->span_active = 1;
+    hotspan_span_set_int(&st->span, "circuit.id", NUL_TERM,
+                         CONST_TO_ORIGIN_CIRCUIT(circ)->global_identifier);
+    set_purpose(&st->span, circ);
+  }
+  if (!st->span_active)
+    return;
+  attrs[0] = hotspan_attr_string("circuit.state.from", state_name(old_state));
+  attrs[1] = hotspan_attr_string("circuit.state.to", state_name(new_state));
+  hotspan_span_add_event(&st->span, "change-state", NUL_TERM, attrs, 2);
+}
+
+/** The circuit changes purpose. */
+void
+hotspan_tp_tor_circuit_change_purpose(const circuit_t *circ, int old_purpose,
+                                      int new_purpose)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+  hotspan_attribute attrs[2];
+
+  if (!st || !st->span_active)
+    return;
+  attrs[0] = hotspan_attr_string("circuit.purpose.from",
+               circuit_purpose_to_controller_string((uint8_t) old_purpose));
+  attrs[1] = hotspan_attr_string("circuit.purpose.to",
+               circuit_purpose_to_controller_string((uint8_t) new_purpose));
+  hotspan_span_add_event(&st->span, "change-purpose", NUL_TERM, attrs, 2);
+}
+
+/** The circuit is marked for close. An origin circuit still building ends
+ * its spans in error with tor's reason; a relay-circuit span records the
+ * reason and ends when the circuit is freed. */
+void
+hotspan_tp_tor_circuit_mark_for_close(const circuit_t *circ)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+  const char *reason;
+
+  if (!st)
+    return;
+  if (!CIRCUIT_IS_ORIGIN(circ)) {
+    if (st->span_active) {
+      set_close_reason(&st->span, circ);
+      hotspan_span_add_event(&st->span, "mark-for-close", NUL_TERM, NULL, 0);
+    }
+    return;
+  }
+  if (st->hop_active) {
+    reason = set_close_reason(&st->hop, circ);
+    end_with_error(&st->hop, "circuit closed before the hop opened", reason);
+    st->hop_active = 0;
+  }
+  if (st->span_active) {
+    set_purpose(&st->span, circ);
+    reason = set_close_reason(&st->span, circ);
+    end_with_error(&st->span, "circuit closed before it opened", reason);
+    st->span_active = 0;
+  }
+}
+
+/** The circuit is freed: end what is still open (at exit, tor frees its
+ * circuits without marking them) and release the state. */
+void
+hotspan_tp_tor_circuit_free(circuit_t *circ)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+
+  if (!st)
+    return;
+  if (CIRCUIT_IS_ORIGIN(circ)) {
+    if (st->hop_active)
+      end_cancelled(&st->hop);
+    if (st->span_active) {
+      set_purpose(&st->span, circ);
+      end_cancelled(&st->span);
+    }
+  } else if (st->span_active) {
+    set_purpose(&st->span, circ);
+    hotspan_span_end(&st->span);
+  }
+  tor_free(st);
+  circ->hotspan_state = NULL;
+}

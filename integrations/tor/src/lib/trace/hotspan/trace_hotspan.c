@@ -1,0 +1,108 @@
+/* hotspan tracing backend for tor: the process's tracer. */
+
+/**
+ * \file trace_hotspan.c
+ * \brief The one hotspan tracer of the tor process, created on the first
+ *        traced event and shut down with the tracing subsystem.
+ *
+ * The tracer is created lazily, by the first probe that needs it, rather
+ * than when the tracing subsystem initializes: the subsystems initialize
+ * before tor parses its options and before RunAsDaemon forks, and a tracer
+ * inherited through fork() is inert in the child (its exporter thread stays
+ * in the parent). The first circuit event comes from the main loop, after
+ * the fork.
+ *
+ * Configuration comes from the environment only (hotspan_options_from_env:
+ * HOTSPAN_FILE, HOTSPAN_FORMAT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...).
+ * Without an exporter (no HOTSPAN_FILE, no OTEL_TRACES_EXPORTER) no tracer
+ * is created and every probe returns at once.
+ *
+ * tor_trace_hotspan_free_all() runs from tor_trace_free_all(), when the
+ * tracing subsystem shuts down: tor_free_all() has freed every circuit by
+ * then, so every span has ended, and the shutdown writes them all and closes
+ * the trace file with its end frame.
+ *
+ * Every probe runs on tor's main thread; so do these functions.
+ **/
+
+#include "orconfig.h"
+
+#include "lib/log/log.h"
+#include "lib/trace/hotspan/trace_hotspan.h"
+
+#include <hotspan/hotspan.h>
+
+#include <inttypes.h>
+#include <unistd.h>
+
+/** The tracer, or NULL when tracing is off or not started yet. */
+static hotspan_tracer *hotspan_tracer_ptr = NULL;
+/** True once the tracer has been created or found unwanted: it is never
+ * created twice, nor again after the shutdown. */
+static int hotspan_tracer_decided = 0;
+/** The process that created the tracer: a forked child must not shut down
+ * its parent's tracer. */
+static pid_t hotspan_tracer_pid = 0;
+
+/** Return the process's tracer, creating it on the first call; NULL when
+ * tracing is off (no exporter configured) or the tracer cannot be made. */
+struct hotspan_tracer *
+tor_trace_hotspan_tracer(void)
+{
+  hotspan_options options;
+  hotspan_status status;
+
+  if (hotspan_tracer_decided)
+    return hotspan_tracer_ptr;
+  hotspan_tracer_decided = 1;
+
+  hotspan_options_init(&options);
+  options.service_name = "tor";
+  hotspan_options_from_env(&options);
+  if (options.exporters == 0) {
+    log_notice(LD_GENERAL, "hotspan tracing is built in but has no "
+               "exporter (set HOTSPAN_FILE): circuits are not traced.");
+    return NULL;
+  }
+
+  status = hotspan_tracer_create(&options, &hotspan_tracer_ptr);
+  if (status != HOTSPAN_OK) {
+    log_warn(LD_GENERAL, "Cannot start hotspan tracing: %s: %s",
+             hotspan_status_string(status), hotspan_last_error());
+    hotspan_tracer_ptr = NULL;
+    return NULL;
+  }
+  hotspan_tracer_pid = getpid();
+  if (options.exporters & HOTSPAN_EXPORT_FILE) {
+    log_notice(LD_GENERAL, "hotspan tracing: circuits are traced to %s, "
+               "as service %s.", options.file_path,
+               options.service_name ? options.service_name : "tor");
+  } else {
+    log_notice(LD_GENERAL, "hotspan tracing: circuits are traced, as "
+               "service %s.",
+               options.service_name ? options.service_name : "tor");
+  }
+  return hotspan_tracer_ptr;
+}
+
+/** Write every ended span, close the exporter and free the tracer. */
+void
+tor_trace_hotspan_free_all(void)
+{
+  hotspan_stats stats;
+  hotspan_tracer *tracer = hotspan_tracer_ptr;
+
+  hotspan_tracer_ptr = NULL;
+  hotspan_tracer_decided = 1;
+  if (!tracer || hotspan_tracer_pid != getpid())
+    return;
+
+  hotspan_tracer_shutdown(tracer);
+  if (hotspan_tracer_stats(tracer, &stats) == HOTSPAN_OK) {
+    log_notice(LD_GENERAL, "hotspan tracing: %" PRIu64 " spans written, "
+               "%" PRIu64 " dropped.", stats.spans_exported,
+               stats.dropped_pool_exhausted + stats.dropped_queue_full +
+               stats.dropped_export_failed);
+  }
+  hotspan_tracer_destroy(tracer);
+}
