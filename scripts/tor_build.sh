@@ -8,9 +8,9 @@
 #
 #   scripts/tor_build.sh [--check] [-h]
 #
-#   --check   also build tor's unit tests (src/test/test) and run them: the
-#             whole suite with tracing idle, then the circuit groups again
-#             with the probes recording (HOTSPAN_FILE set)
+#   --check   also build tor's unit tests (src/test/test) and run them
+#             twice: with tracing idle, then with the probes recording
+#             (HOTSPAN_FILE set)
 #   -h        this text
 #
 # Environment:
@@ -315,13 +315,9 @@ if [ $run_check -eq 1 ]; then
     { tail -40 "$tree_root/test.log" >&2; die "unit tests failed (log: $tree_root/test.log)"; }
   tail -1 "$tree_root/test.log" | sed "s/^/$prog: /"
   step_done
-  step "unit tests: circuit groups with the probes recording"
+  step "unit tests: src/test/test (the probes recording)"
   trace_dir=$(mktemp -d)
-  (cd "$tor_dir" && HOTSPAN_FILE=$trace_dir/unit.trace ./src/test/test \
-     circuitbuild/.. circuitlist/.. circuituse/.. circuitstats/.. circuitpadding/.. \
-     channel/.. channeltls/.. relay/.. relaycell/.. hs_client/.. hs_service/.. \
-     conflux/.. congestion_control/.. dos/.. \
-     >"$tree_root/test-traced.log" 2>&1) ||
+  (cd "$tor_dir" && HOTSPAN_FILE=$trace_dir/unit.trace ./src/test/test >"$tree_root/test-traced.log" 2>&1) ||
     { tail -40 "$tree_root/test-traced.log" >&2; die "unit tests with tracing failed (log: $tree_root/test-traced.log)"; }
   tail -1 "$tree_root/test-traced.log" | sed "s/^/$prog: /"
   rm -rf "$trace_dir"
