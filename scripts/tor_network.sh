@@ -142,34 +142,6 @@ version_text=$("$tor_bin" --version 2>&1) || { echo "$version_text" >&2; die "$t
 tor_version=$(grep -m 1 '^Tor version' <<<"$version_text" || true)
 tor_version=${tor_version:-unknown version}
 
-# --- work directory ----------------------------------------------------------
-marker=.hotspan-tor-network
-if [ -z "$work_dir" ]; then
-  work_dir=$(mktemp -d /tmp/hotspan-tor-network.XXXXXX)
-else
-  mkdir -p "$work_dir"
-  work_dir=$(cd "$work_dir" && pwd)
-  if [ -e "$work_dir/$marker" ]; then
-    for pf in "$work_dir"/*/pid; do
-      [ -f "$pf" ] || continue
-      pid=$(cat "$pf" 2>/dev/null || true)
-      if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
-         tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$(dirname "$pf")/torrc"; then
-        die "tor from an earlier run still runs there (pid $pid, $pf); stop it first"
-      fi
-    done
-    find "$work_dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
-  elif [ -n "$(ls -A "$work_dir")" ]; then
-    die "--dir $work_dir is not empty and was not made by this script"
-  fi
-fi
-touch "$work_dir/$marker"
-((trace_in_work == 0)) || trace_dir=${trace_dir:-$work_dir}
-if [ -n "$trace_dir" ]; then
-  mkdir -p "$trace_dir"
-  trace_dir=$(cd "$trace_dir" && pwd)  # tor chdirs to / when it daemonizes
-fi
-
 # --- nodes and ports -----------------------------------------------------------
 # Node i uses ports base+2i (ORPort, or the client's SocksPort) and base+2i+1
 # (an authority's DirPort, or the client's ControlPort); HTTP is the port after.
@@ -217,6 +189,34 @@ port_b() { echo $((base_port + 2 * $1 + 1)); }
 client_i=$((n_nodes - 1))
 socks_port=$(port_a "$client_i")
 control_port=$(port_b "$client_i")
+
+# --- work directory ----------------------------------------------------------
+marker=.hotspan-tor-network
+if [ -z "$work_dir" ]; then
+  work_dir=$(mktemp -d /tmp/hotspan-tor-network.XXXXXX)
+else
+  mkdir -p "$work_dir"
+  work_dir=$(cd "$work_dir" && pwd)
+  if [ -e "$work_dir/$marker" ]; then
+    for pf in "$work_dir"/*/pid; do
+      [ -f "$pf" ] || continue
+      pid=$(cat "$pf" 2>/dev/null || true)
+      if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+         tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$(dirname "$pf")/torrc"; then
+        die "tor from an earlier run still runs there (pid $pid, $pf); stop it first"
+      fi
+    done
+    find "$work_dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+  elif [ -n "$(ls -A "$work_dir")" ]; then
+    die "--dir $work_dir is not empty and was not made by this script"
+  fi
+fi
+touch "$work_dir/$marker"
+((trace_in_work == 0)) || trace_dir=${trace_dir:-$work_dir}
+if [ -n "$trace_dir" ]; then
+  mkdir -p "$trace_dir"
+  trace_dir=$(cd "$trace_dir" && pwd)  # tor chdirs to / when it daemonizes
+fi
 
 # --- cleanup ---------------------------------------------------------------------
 tor_pids=()     # pid of node i, once known
