@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# The real tor with hotspan's tracing backend, end to end: builds it
+# (scripts/tor_build.sh; warm cache: seconds, cold: about 5 minutes), runs a
+# private Tor network on loopback with every node tracing
+# (scripts/tor_network.sh --trace: 3 authorities, 5 relays, a client, HTTP
+# fetches over CIRCUITS circuits), then checks that
+#   * every node's trace file is complete and clean (`hotspan validate
+#     --strict`: end frame, no orphan, no recorded loss), and its tor logged
+#     at exit "N spans written, 0 dropped" with N the spans in the file;
+#   * the client's traces: one per circuit, rooted in build-circuit; each
+#     circuit that opened (status ok) has create-hop-1..N children, one per
+#     hop of circuit.path, parented to the root, in order, with the
+#     backend's attributes; every circuit the client's ControlPort lists as
+#     BUILT (among them a 3-hop circuit for each SOCKS username of the
+#     traffic) is such a trace, through the same relays in the same order;
+#   * the relays' files hold relay-circuit spans (server, roots: no context
+#     crosses processes yet), at least one per hop that any node's trace
+#     says the relay opened; their own circuits obey the client's rules;
+#   * no address anywhere: no attribute key of the address kind and no IPv4
+#     or IPv6 literal in any string of any file's `hotspan cat` output.
+#   tests/tor_network_test.sh HOTSPAN_TOOL WORK_DIR [CIRCUITS]
+# Exits 77 (skipped), saying why, when tor cannot be built here: not root
+# and no password-less sudo for apt-get, or no network to the Debian archive;
+# or when curl or python3 is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+hotspan=$1
+work=$2
+circuits=${3:-10}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+net=$work/network
+checks_dir=$work/checks
+rm -rf "$checks_dir"
+mkdir -p "$checks_dir"
+t0=$SECONDS
+
+# shellcheck source=tests/shell_checks.sh
+. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
+
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+for t in curl python3; do
+  command -v "$t" >/dev/null || skip "$t is not installed (scripts/setup.sh installs it)"
+done
+
+# --- tor, built with the backend ----------------------------------------------
+build_log=$checks_dir/tor_build.log
+echo "== scripts/tor_build.sh (log: $build_log)"
+if ! "$repo/scripts/tor_build.sh" >"$build_log" 2>&1; then
+  tail -n 25 "$build_log" >&2
+  if grep -q "needs root (or password-less sudo)" "$build_log"; then
+    skip "cannot build tor: not root and no password-less sudo for apt-get (see $build_log)"
+  fi
+  # apt cannot reach the archive: apt-get update leaves no tor source record
+  # at all ("it has: none"), or a download fails.
+  if grep -qE "Temporary failure resolving|Could not resolve|Could not connect|Unable to connect|Network is unreachable|Failed to fetch|Unable to fetch|it has: none\)" "$build_log"; then
+    skip "cannot build tor: no network to the Debian archive (see $build_log)"
+  fi
+  fail "scripts/tor_build.sh failed (log: $build_log)"
+fi
+tor_bin=$(sed -n 's/^tor: *//p' "$build_log" | tail -n 1)
+gencert_bin=$(sed -n 's/^tor-gencert: *//p' "$build_log" | tail -n 1)
+if [ ! -x "$tor_bin" ] || [ ! -x "$gencert_bin" ]; then
+  fail "scripts/tor_build.sh printed no tor and tor-gencert paths (log: $build_log)"
+fi
+pass
+grep -E '^tor_build.sh +[0-9.]+s +total' "$build_log" || true
+build_s=$((SECONDS - t0))
+
+# --- the network -------------------------------------------------------------
+# Bounded here, with SIGTERM, so that tor_network.sh stops every tor itself
+# before ctest's own timeout would kill this script.
+net_log=$checks_dir/tor_network.log
+echo "== scripts/tor_network.sh --trace --circuits $circuits (log: $net_log)"
+t_net=$SECONDS
+rc=0
+timeout --signal=TERM 600 "$repo/scripts/tor_network.sh" --tor "$tor_bin" --tor-gencert "$gencert_bin" \
+  --trace --dir "$net" --circuits "$circuits" >"$net_log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ]; then
+  tail -n 40 "$net_log" >&2
+  fail "scripts/tor_network.sh exited with $rc (files in $net)"
+fi
+pass
+sed -n '/^== hotspan test Tor network: summary/,/^time so far/p' "$net_log"
+net_s=$((SECONDS - t_net))
+
+# --- per node: the file, and tor's own account at exit -----------------------
+nodes=()
+for torrc in "$net"/*/torrc; do nodes+=("$(basename "$(dirname "$torrc")")"); done
+[ ${#nodes[@]} -eq 9 ] || fail "expected 9 tor nodes in $net, found ${#nodes[@]}: ${nodes[*]}"
+pass
+for node in "${nodes[@]}"; do
+  trace=$net/$node.trace
+  [ -s "$trace" ] || fail "$node wrote no trace file $trace"
+  out=$checks_dir/$node.validate
+  expect 0 "$out" "$checks_dir/$node.validate.err" "$hotspan" validate --strict "$trace"
+  contains "$out" "end       complete (end frame present)"
+  contains "$out" "losses    none"
+  contains "$out" "$trace: valid"
+  declared=$(sed -n 's/^  spans *\([0-9]*\) (the end frame declares \([0-9]*\)).*/\1 \2/p' "$out")
+  expect 0 "$checks_dir/$node.jsonl" "$checks_dir/$node.cat.err" "$hotspan" cat "$trace"
+  in_file=$(wc -l <"$checks_dir/$node.jsonl")
+  [ "$declared" = "$in_file $in_file" ] ||
+    fail "$node: validate counts '$declared' (spans, declared), hotspan cat $in_file"
+  pass
+
+  log=$net/$node/notice.log
+  contains "$log" "hotspan tracing: circuits are traced to $trace, as service $node."
+  exit_lines=$(grep -c 'hotspan tracing: [0-9]* spans written, [0-9]* dropped\.' "$log" || true)
+  [ "$exit_lines" = 1 ] || fail "$node: $exit_lines exit lines of the tracer in $log, expected 1"
+  read -r written dropped < <(sed -n 's/.*hotspan tracing: \([0-9]*\) spans written, \([0-9]*\) dropped\..*/\1 \2/p' "$log")
+  [ "$dropped" = 0 ] || fail "$node: its tracer dropped $dropped spans ($log)"
+  [ "$written" = "$in_file" ] || fail "$node: tor says $written spans written, the file holds $in_file"
+  pass
+done
+
+# --- traces: structure, circuits, relays, privacy ---------------------------
+python3 - "$net" "$checks_dir" "$circuits" "${nodes[@]}" <<'PY'
+import collections, ipaddress, json, re, sys
+
+net, checks_dir, n_circuits, nodes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+failures = []
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+    return ok
+
+spans = {n: [json.loads(l) for l in open(f"{checks_dir}/{n}.jsonl")] for n in nodes}
+fingerprint = {}  # relay fingerprint -> node
+for n in nodes:
+    if n != "client":
+        nick, fp = open(f"{net}/{n}/fingerprint").read().split()
+        fingerprint[fp] = n
+
+HANDSHAKES = {"fast", "ntor", "ntor_v3"}
+HOP_NAME = re.compile(r"^create-hop-([1-9][0-9]*)$")
+
+def origin_trace(node, members):
+    """Checks one trace of a circuit this node built; returns its root."""
+    by_id = {s["span_id"]: s for s in members}
+    roots = [s for s in members if "parent_span_id" not in s]
+    if not check(len(roots) == 1, f"{node}: trace {members[0]['trace_id']} has {len(roots)} roots"):
+        return None
+    root = roots[0]
+    a = root["attributes"]
+    where = f"{node}: circuit {a.get('circuit.id')} (trace {root['trace_id']})"
+    check(root["name"] == "build-circuit" and root["kind"] == "client",
+          f"{where}: root is {root['kind']} {root['name']}, not client build-circuit")
+    check(isinstance(a.get("circuit.id"), int), f"{where}: no integer circuit.id")
+    for s in members:
+        if s is root:
+            continue
+        parent = by_id.get(s["parent_span_id"])
+        if not check(parent is not None, f"{where}: {s['name']} has no parent in its trace"):
+            continue
+        if s["name"] == "extend-circuit":
+            check(parent is root, f"{where}: extend-circuit is not a child of build-circuit")
+        else:
+            check(HOP_NAME.match(s["name"]) is not None, f"{where}: unexpected span {s['name']}")
+            check(parent["name"] in ("build-circuit", "extend-circuit"),
+                  f"{where}: {s['name']} is a child of {parent['name']}")
+        check(s["attributes"].get("circuit.id") == a.get("circuit.id"),
+              f"{where}: {s['name']} has circuit.id {s['attributes'].get('circuit.id')}")
+    if root["status"] != "ok":
+        return root
+    # An opened circuit: build-circuit with one create-hop-K per hop, in order.
+    for key in ("circuit.purpose", "circuit.path", "circuit.path.length", "circuit.hops"):
+        check(key in a, f"{where}: opened, without {key}")
+    path = a.get("circuit.path", "").split(",")
+    check(a.get("circuit.hops") == a.get("circuit.path.length") == len(path),
+          f"{where}: circuit.hops {a.get('circuit.hops')}, circuit.path.length "
+          f"{a.get('circuit.path.length')}, {len(path)} relays in circuit.path")
+    hops = sorted((s for s in members if s.get("parent_span_id") == root["span_id"]
+                   and HOP_NAME.match(s["name"])), key=lambda s: s["start_unix_ns"])
+    names = [s["name"] for s in hops]
+    check(names == [f"create-hop-{k}" for k in range(1, len(path) + 1)],
+          f"{where}: opened with {len(path)} hops, children {names}")
+    for k, s in enumerate(hops, 1):
+        h = s["attributes"]
+        check(s["status"] == "ok" and s["kind"] == "client", f"{where}: {s['name']} {s['kind']} {s['status']}")
+        check(s["trace_id"] == root["trace_id"], f"{where}: {s['name']} in another trace")
+        check(h.get("circuit.hop") == k, f"{where}: {s['name']} has circuit.hop {h.get('circuit.hop')}")
+        check(h.get("tor.handshake") in HANDSHAKES, f"{where}: {s['name']} tor.handshake {h.get('tor.handshake')}")
+        check(k <= len(path) and h.get("relay.fingerprint") == path[k - 1],
+              f"{where}: {s['name']} relay.fingerprint {h.get('relay.fingerprint')} is not hop {k} of circuit.path")
+        check(h.get("relay.fingerprint") in fingerprint,
+              f"{where}: {s['name']} goes to an unknown relay {h.get('relay.fingerprint')}")
+        check(root["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= root["end_unix_ns"],
+              f"{where}: {s['name']} is not within build-circuit")
+    return root
+
+# Every node's own circuits, and the hops every node opened through each relay.
+opened_hops = collections.Counter()
+client_roots = {}
+stats = {}
+for n in nodes:
+    traces = collections.defaultdict(list)
+    for s in spans[n]:
+        check(s["service"] == n, f"{n}: a span of service {s['service']}")
+        check(s["dropped_attributes"] == 0 and s["dropped_events"] == 0,
+              f"{n}: {s['name']} dropped attributes or events")
+        traces[s["trace_id"]].append(s)
+    relay_circuits = 0
+    origin = opened = 0
+    for trace_id, members in traces.items():
+        if any(s["name"] == "relay-circuit" for s in members):
+            # OR circuits: one span, its own trace (nothing crosses processes yet).
+            for s in members:
+                ok = check(s["name"] == "relay-circuit" and len(members) == 1 and "parent_span_id" not in s
+                           and s["kind"] == "server", f"{n}: relay-circuit trace {trace_id} is not one root span")
+                ok and check(s["attributes"].get("circuit.purpose") is not None,
+                             f"{n}: relay-circuit without circuit.purpose")
+            relay_circuits += 1
+            continue
+        root = origin_trace(n, members)
+        origin += 1
+        if root is None:
+            continue
+        if n == "client":
+            cid = root["attributes"].get("circuit.id")
+            check(cid not in client_roots, f"client: circuit {cid} in two traces")
+            client_roots[cid] = (root, members)
+        if root["status"] == "ok":
+            opened += 1
+        for s in members:
+            if HOP_NAME.match(s["name"]) and s["status"] == "ok":
+                opened_hops[fingerprint.get(s["attributes"].get("relay.fingerprint"))] += 1
+    stats[n] = (len(spans[n]), origin, opened, relay_circuits)
+    if n.startswith(("relay", "exit")):
+        check(relay_circuits > 0, f"{n}: no relay-circuit span")
+
+# A relay records a relay-circuit for every CREATE it answers.
+for n in nodes:
+    if n != "client":
+        check(stats[n][3] >= opened_hops[n],
+              f"{n}: {stats[n][3]} relay-circuit spans, but {opened_hops[n]} hops opened through it")
+
+# The client's ControlPort: every BUILT circuit is an opened trace through the same relays.
+built = []
+for line in open(f"{net}/traffic/circuit-status.txt"):
+    f = line.split()
+    if len(f) >= 3 and f[0].isdigit() and f[1] == "BUILT":
+        m = re.search(r'SOCKS_USERNAME="([^"]*)"', line)
+        hops = [h.lstrip("$").split("~") for h in f[2].split(",")]
+        built.append((int(f[0]), hops, m.group(1) if m else None))
+check(built, "the client's ControlPort lists no BUILT circuit")
+hex_nicknames = 0
+for cid, hops, user in built:
+    where = f"client: BUILT circuit {cid}"
+    if not check(cid in client_roots, f"{where} has no trace"):
+        continue
+    root, members = client_roots[cid]
+    check(root["status"] == "ok", f"{where}: build-circuit status {root['status']}")
+    done = sorted((s for s in members if HOP_NAME.match(s["name"]) and s["status"] == "ok"),
+                  key=lambda s: s["attributes"].get("circuit.hop", 0))
+    traced = [(s["attributes"].get("relay.fingerprint"), s["attributes"].get("relay.nickname")) for s in done]
+    check([fp for fp, _ in traced] == [fp for fp, _ in hops],
+          f"{where}: path {[nick for _, nick in hops]}, trace's hops {[nick for _, nick in traced]}")
+    for (fp, nick), (_, traced_nick) in zip(hops, traced):
+        # One-hop directory circuits carry the fingerprint as the nickname.
+        check(traced_nick in (nick, fp), f"{where}: relay.nickname {traced_nick}, tor says {nick}")
+        hex_nicknames += traced_nick == fp
+# The traffic: every circuit number fetched its files, over a 3-hop circuit.
+fetched = set()
+for line in open(f"{net}/traffic/fetches.txt"):
+    c, _, _, want, code, got = line.split()[:6]
+    if code == "200" and got == want:
+        fetched.add(int(c))
+check(fetched >= set(range(1, n_circuits + 1)),
+      f"no successful fetch over circuits {sorted(set(range(1, n_circuits + 1)) - fetched)}")
+users = {u: cid for cid, hops, u in built if u and len(hops) == 3}
+for c in range(1, n_circuits + 1):
+    cid = users.get(f"circuit{c}")
+    if check(cid is not None, f"client: no 3-hop BUILT circuit for SOCKS username circuit{c}"):
+        names = sorted(s["name"] for s in client_roots.get(cid, (None, []))[1])
+        check(names == ["build-circuit", "create-hop-1", "create-hop-2", "create-hop-3"],
+              f"client: circuit{c} (circuit {cid}): spans {names}")
+
+# Privacy: no address-kind key, no IP literal in any string (keys, values, events).
+ADDRESS_KEY = re.compile(r"addr|(^|[._])ip(v[46])?([._]|$)|port|peer|host|socket", re.I)
+IPV4 = re.compile(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?!\.?[0-9])")
+IPV6_CANDIDATE = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+def strings(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield ("key", k)
+            yield from strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from strings(x)
+    elif isinstance(v, str):
+        yield ("value", v)
+def addresses(text):
+    found = IPV4.findall(text)
+    for token in IPV6_CANDIDATE.findall(text):
+        for candidate in (token, token.rstrip("."), token.rsplit(":", 1)[0]):
+            try:
+                ipaddress.IPv6Address(candidate)
+            except ValueError:
+                continue
+            found.append(candidate)
+            break
+    return found
+leaks = []
+for n in nodes:
+    for s in spans[n]:
+        for attrs in [s["attributes"]] + [e["attributes"] for e in s["events"]]:
+            for k in attrs:
+                if ADDRESS_KEY.search(k):
+                    leaks.append(f"{n}: {s['name']}: attribute key {k}")
+        for kind, text in strings(s):
+            for address in addresses(text):
+                leaks.append(f"{n}: {s['name']}: {kind} {text!r} holds the address {address}")
+check(not leaks, "addresses in the traces: " + "; ".join(leaks[:5]))
+
+if failures:
+    print("tor_network_test: FAILED", *failures[:25], sep="\n  ")
+    if len(failures) > 25:
+        print(f"  ... and {len(failures) - 25} more")
+    sys.exit(1)
+
+client_opened = [r for r, _ in client_roots.values() if r["status"] == "ok"]
+by_hops = collections.Counter(r["attributes"]["circuit.hops"] for r in client_opened)
+print("== traces")
+print(f"{'node':8} {'spans':>6} {'own circuits':>13} {'opened':>7} {'relay-circuit':>14}")
+for n in nodes:
+    total, origin, opened, rc = stats[n]
+    print(f"{n:8} {total:6} {origin:13} {opened:7} {rc:14}")
+print(f"client: {len(client_roots)} circuits traced, {len(client_opened)} opened "
+      f"({', '.join(f'{v} of {k} hops' for k, v in sorted(by_hops.items()))}); "
+      f"all {len(built)} BUILT circuits of its ControlPort match their trace "
+      f"({hex_nicknames} hops named by fingerprint)")
+print(f"relays: {sum(stats[n][3] for n in nodes)} relay-circuit spans, "
+      f"{sum(opened_hops.values())} hops opened through them; no address in any file")
+PY
+pass
+
+echo "== client: $hotspan stats $net/client.trace --by name --top 0"
+"$hotspan" stats "$net/client.trace" --by name --top 0
+echo "tor_network_test: $checks checks passed; tor build ${build_s}s, network ${net_s}s, total $((SECONDS - t0))s"
