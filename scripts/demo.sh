@@ -8,13 +8,21 @@
 #   scripts/demo.sh             the relay chain (builds in ./build)
 #   scripts/demo.sh --circuit   the earlier demo: a simulated Tor-like client
 #                               building circuits on 4 threads, in one process
+#   scripts/demo.sh --tor       the real tor: builds it with hotspan's backend
+#                               (scripts/tor_build.sh: root or password-less
+#                               sudo, about 5 minutes the first time), runs a
+#                               private Tor network on loopback with every node
+#                               tracing (scripts/tor_network.sh --trace), and
+#                               shows one real circuit, the client's circuit
+#                               build times and an HTML report
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=relay
 case "${1:-}" in
   --circuit) mode=circuit ;;
+  --tor) mode=tor ;;
   '') ;;
-  *) echo "demo.sh: unknown argument '$1' (use --circuit or nothing)" >&2; exit 2 ;;
+  *) echo "demo.sh: unknown argument '$1' (use --circuit, --tor or nothing)" >&2; exit 2 ;;
 esac
 ./scripts/setup.sh
 
@@ -53,6 +61,58 @@ if [ "$mode" = relay ]; then
   echo "== $hotspan report $dir/{client,guard,middle,exit}.bin -o $dir/report.html"
   "$hotspan" report "$dir"/{client,guard,middle,exit}.bin -o "$dir/report.html"
   echo "wrote $dir/report.html: traces, waterfalls across the 4 processes, latency per operation"
+  exit 0
+fi
+
+if [ "$mode" = tor ]; then
+  cmake --build build -j2 --target hotspan_tool
+  dir=$PWD/build/demo/tor
+  echo
+  echo "== scripts/tor_build.sh: tor $(sed -n 's/^pinned_version=//p' scripts/tor_build.sh) from Debian's source, with hotspan's backend"
+  mkdir -p build/demo
+  build_log=build/demo/tor_build.log
+  if ! scripts/tor_build.sh >"$build_log" 2>&1; then
+    tail -n 25 "$build_log" >&2
+    echo "demo.sh: scripts/tor_build.sh failed (log: $build_log)" >&2
+    exit 1
+  fi
+  grep -E '^tor_build.sh +[0-9.]+s +total' "$build_log" || true
+  tor_bin=$(sed -n 's/^tor: *//p' "$build_log" | tail -n 1)
+  echo "tor: $tor_bin"
+
+  echo
+  echo "== a private Tor network on loopback, every node tracing: scripts/tor_network.sh --trace (files in $dir)"
+  scripts/tor_network.sh --tor "$tor_bin" --trace --dir "$dir" --circuits 20
+
+  # One circuit of the traffic: a client circuit that opened through 3 relays
+  # (a GENERAL one if there is one; the others are mostly conflux legs).
+  client=$dir/client.trace
+  "$hotspan" cat "$client" >"$dir/client.jsonl"
+  opened=$(grep '"name":"build-circuit"' "$dir/client.jsonl" | grep '"status":"ok"' |
+           grep '"circuit.hops":3' || true)
+  line=$(grep -m 1 '"circuit.purpose":"GENERAL"' <<<"$opened" || head -n 1 <<<"$opened")
+  trace=$(sed -n 's/.*"trace_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$line")
+  circuit=$(sed -n 's/.*"circuit.id":\([0-9]*\).*/\1/p' <<<"$line")
+  echo
+  if [ -n "$trace" ]; then
+    echo "== one real circuit, as its trace: $hotspan tree $client --trace $trace --attributes 5"
+    "$hotspan" tree "$client" --trace "$trace" --attributes 5
+    echo "   the client's ControlPort on circuit $circuit:"
+    grep "^$circuit BUILT " "$dir/traffic/circuit-status.txt" | cut -d ' ' -f 1-3 | sed 's/^/   /' || true
+  else
+    echo "== the client's first traces: $hotspan tree $client --limit 3"
+    "$hotspan" tree "$client" --limit 3
+  fi
+  echo "   (each relay records its side as a relay-circuit span of its own trace: no context crosses tor processes yet)"
+  echo
+  echo "== the client's circuit build times: $hotspan stats $client --by name"
+  "$hotspan" stats "$client" --by name
+  echo
+  files=()
+  for f in "$dir"/*.trace; do files+=("$f"); done
+  echo "== $hotspan report $dir/*.trace -o $dir/tor_report.html"
+  "$hotspan" report "${files[@]}" -o "$dir/tor_report.html"
+  echo "wrote $dir/tor_report.html: every node's circuits (${#files[@]} tor processes), waterfalls, P50/P95/P99 per span name"
   exit 0
 fi
 
