@@ -6,7 +6,8 @@
 # fetches over CIRCUITS circuits), then checks that
 #   * every node's trace file is complete and clean (`hotspan validate
 #     --strict`: end frame, no orphan, no recorded loss), and its tor logged
-#     at exit "N spans written, 0 dropped" with N the spans in the file;
+#     at exit "N spans written, 0 dropped" with N the spans in the file, and
+#     its accounting line "Sampled S = exported E + ..." with S the sum;
 #   * the client's traces: one per circuit, rooted in build-circuit; each
 #     circuit that opened (status ok) has create-hop-1..N children, one per
 #     hop of circuit.path, parented to the root, in order, with the
@@ -115,6 +116,10 @@ for node in "${nodes[@]}"; do
   read -r written dropped < <(sed -n 's/.*hotspan tracing: \([0-9]*\) spans written, \([0-9]*\) dropped\..*/\1 \2/p' "$log")
   [ "$dropped" = 0 ] || fail "$node: its tracer dropped $dropped spans ($log)"
   [ "$written" = "$in_file" ] || fail "$node: tor says $written spans written, the file holds $in_file"
+  read -r sampled exported pool queue failed < <(sed -n 's/.*Sampled \([0-9]*\) = exported \([0-9]*\) + pool exhausted \([0-9]*\) + queue full \([0-9]*\) + export failed \([0-9]*\)\..*/\1 \2 \3 \4 \5/p' "$log")
+  [ -n "$sampled" ] || fail "$node: no accounting line of the tracer in $log"
+  [ "$sampled" = $((exported + pool + queue + failed)) ] ||
+    fail "$node: the invariant is broken: sampled $sampled != $exported + $pool + $queue + $failed"
   pass
 done
 

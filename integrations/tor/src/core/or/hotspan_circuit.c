@@ -234,23 +234,36 @@ start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
   hotspan_span_set_attributes(&st->hop, attrs, n);
 }
 
+/** Gives a new circuit its state, with `name` started as its root span (the
+ * circuit's trace); NULL when tracing is off. */
+static hotspan_circ_state_t *
+circ_state_start(circuit_t *circ, const char *name, hotspan_span_kind kind)
+{
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_circ_state_t *st;
+
+  if (!tracer)
+    return NULL;
+  st = tor_malloc_zero(sizeof(*st));
+  circ->hotspan_state = st;
+  hotspan_span_start_with_parent(tracer, &st->span, name, NUL_TERM, kind,
+                                 NULL);
+  st->span_active = 1;
+  return st;
+}
+
 /* ------------------------------------------------------ origin circuits */
 
 /** A new origin circuit: start its trace, rooted in build-circuit. */
 void
 hotspan_tp_tor_circuit_new_origin(origin_circuit_t *circ)
 {
-  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
-  hotspan_circ_state_t *st;
+  hotspan_circ_state_t *st =
+    circ_state_start(TO_CIRCUIT(circ), "build-circuit", HOTSPAN_KIND_CLIENT);
 
-  if (!tracer)
+  if (!st)
     return;
-  st = tor_malloc_zero(sizeof(*st));
-  TO_CIRCUIT(circ)->hotspan_state = st;
-  hotspan_span_start_with_parent(tracer, &st->span, "build-circuit",
-                                 NUL_TERM, HOTSPAN_KIND_CLIENT, NULL);
   hotspan_span_get_context(&st->span, &st->root);
-  st->span_active = 1;
   hotspan_span_set_int(&st->span, "circuit.id", NUL_TERM,
                        circ->global_identifier);
 }
@@ -376,16 +389,7 @@ hotspan_tp_tor_circuit_timeout(const origin_circuit_t *circ)
 void
 hotspan_tp_tor_circuit_new_or(or_circuit_t *circ)
 {
-  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
-  hotspan_circ_state_t *st;
-
-  if (!tracer)
-    return;
-  st = tor_malloc_zero(sizeof(*st));
-  TO_CIRCUIT(circ)->hotspan_state = st;
-  hotspan_span_start_with_parent(tracer, &st->span, "relay-circuit",
-                                 NUL_TERM, HOTSPAN_KIND_SERVER, NULL);
-  st->span_active = 1;
+  circ_state_start(TO_CIRCUIT(circ), "relay-circuit", HOTSPAN_KIND_SERVER);
 }
 
 /* ------------------------------------------------------------ both kinds */
