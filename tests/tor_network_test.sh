@@ -14,11 +14,17 @@
 #     backend's attributes; every circuit the client's ControlPort lists as
 #     BUILT (among them a 3-hop circuit for each SOCKS username of the
 #     traffic) is such a trace, through the same relays in the same order;
+#   * streams: create-stream spans, children of build-circuit in their
+#     circuit's trace, with stream.id, stream.target_port, stream.begin_dir
+#     and circuit.id, status ok, or error with stream.end_reason, or
+#     cancelled; at least one ok create-stream to the HTTP server's port per
+#     successful fetch, and one in each fetch circuit's trace;
 #   * the relays' files hold relay-circuit spans (server, roots: no context
 #     crosses processes yet), at least one per hop that any node's trace
 #     says the relay opened; their own circuits obey the client's rules;
-#   * no address anywhere: no attribute key of the address kind and no IPv4
-#     or IPv6 literal in any string of any file's `hotspan cat` output.
+#   * no address anywhere: no attribute key of the address kind (except
+#     stream.target_port, an integer) and no IPv4 or IPv6 literal in any
+#     string of any file's `hotspan cat` output.
 #   tests/tor_network_test.sh HOTSPAN_TOOL WORK_DIR [CIRCUITS]
 # Exits 77 (skipped), saying why, when tor cannot be built here: not root
 # and no password-less sudo for apt-get, or no network to the Debian archive;
@@ -88,6 +94,8 @@ fi
 pass
 sed -n '/^== hotspan test Tor network: summary/,/^time so far/p' "$net_log"
 net_s=$((SECONDS - t_net))
+http_port=$(sed -n 's/^socks: .*HTTP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$net_log" | tail -n 1)
+[ -n "$http_port" ] || fail "no HTTP port in the summary of $net_log"
 
 # --- per node: the file, and tor's own account at exit -----------------------
 nodes=()
@@ -124,10 +132,11 @@ for node in "${nodes[@]}"; do
 done
 
 # --- traces: structure, circuits, relays, privacy ---------------------------
-python3 - "$net" "$checks_dir" "$circuits" "${nodes[@]}" <<'PY'
+python3 - "$net" "$checks_dir" "$circuits" "$http_port" "${nodes[@]}" <<'PY'
 import collections, ipaddress, json, re, sys
 
-net, checks_dir, n_circuits, nodes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+net, checks_dir, n_circuits, http_port, nodes = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                                                 int(sys.argv[4]), sys.argv[5:])
 failures = []
 def check(ok, what):
     if not ok:
@@ -164,6 +173,8 @@ def origin_trace(node, members):
             continue
         if s["name"] == "extend-circuit":
             check(parent is root, f"{where}: extend-circuit is not a child of build-circuit")
+        elif s["name"] == "create-stream":
+            check_stream(where, root, s, parent)
         else:
             check(HOP_NAME.match(s["name"]) is not None, f"{where}: unexpected span {s['name']}")
             check(parent["name"] in ("build-circuit", "extend-circuit"),
@@ -197,6 +208,22 @@ def origin_trace(node, members):
         check(root["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= root["end_unix_ns"],
               f"{where}: {s['name']} is not within build-circuit")
     return root
+
+STREAM_STATUS = {"ok", "error", "cancelled"}
+def check_stream(where, root, s, parent):
+    """A create-stream span: a child of build-circuit, in its trace."""
+    a = s["attributes"]
+    where = f"{where}: create-stream {a.get('stream.id')}"
+    check(parent is root and s["kind"] == "client",
+          f"{where}: {s['kind']}, a child of {parent['name']}, not a client child of build-circuit")
+    check(isinstance(a.get("stream.id"), int) and 0 < a["stream.id"] < 65536, f"{where}: stream.id {a.get('stream.id')}")
+    check(isinstance(a.get("stream.target_port"), int) and 0 <= a["stream.target_port"] < 65536,
+          f"{where}: stream.target_port {a.get('stream.target_port')}")
+    check(isinstance(a.get("stream.begin_dir"), bool), f"{where}: no stream.begin_dir")
+    check(s["status"] in STREAM_STATUS, f"{where}: status {s['status']}")
+    if s["status"] == "error":
+        check(isinstance(a.get("stream.end_reason"), str), f"{where}: error without stream.end_reason")
+    check(s["start_unix_ns"] >= root["start_unix_ns"], f"{where}: starts before its circuit")
 
 # Every node's own circuits, and the hops every node opened through each relay.
 opened_hops = collections.Counter()
@@ -278,12 +305,26 @@ for line in open(f"{net}/traffic/fetches.txt"):
 check(fetched >= set(range(1, n_circuits + 1)),
       f"no successful fetch over circuits {sorted(set(range(1, n_circuits + 1)) - fetched)}")
 users = {u: cid for cid, hops, u in built if u and len(hops) == 3}
+def fetch_streams(members):
+    return [s for s in members if s["name"] == "create-stream" and s["status"] == "ok"
+            and not s["attributes"].get("stream.begin_dir") and s["attributes"].get("stream.target_port") == http_port]
 for c in range(1, n_circuits + 1):
     cid = users.get(f"circuit{c}")
     if check(cid is not None, f"client: no 3-hop BUILT circuit for SOCKS username circuit{c}"):
-        names = sorted(s["name"] for s in client_roots.get(cid, (None, []))[1])
+        members = client_roots.get(cid, (None, []))[1]
+        names = sorted(s["name"] for s in members if s["name"] != "create-stream")
         check(names == ["build-circuit", "create-hop-1", "create-hop-2", "create-hop-3"],
               f"client: circuit{c} (circuit {cid}): spans {names}")
+        check(c not in fetched or fetch_streams(members),
+              f"client: circuit{c} (circuit {cid}): a fetch succeeded, but its trace has no ok create-stream to port {http_port}")
+# Streams: at least one ok create-stream to the HTTP server per successful fetch.
+n_ok_fetches = sum(1 for line in open(f"{net}/traffic/fetches.txt")
+                   if line.split()[4] == "200" and line.split()[5] == line.split()[3])
+client_streams = [s for s in spans["client"] if s["name"] == "create-stream"]
+fetch_ok = sum(len(fetch_streams(m)) for _, m in client_roots.values())
+check(fetch_ok >= n_ok_fetches,
+      f"client: {fetch_ok} ok create-stream spans to port {http_port}, {n_ok_fetches} successful fetches")
+stream_status = collections.Counter(s["status"] for s in client_streams)
 
 # Privacy: no address-kind key, no IP literal in any string (keys, values, events).
 ADDRESS_KEY = re.compile(r"addr|(^|[._])ip(v[46])?([._]|$)|port|peer|host|socket", re.I)
@@ -315,7 +356,7 @@ for n in nodes:
     for s in spans[n]:
         for attrs in [s["attributes"]] + [e["attributes"] for e in s["events"]]:
             for k in attrs:
-                if ADDRESS_KEY.search(k):
+                if ADDRESS_KEY.search(k) and not (k == "stream.target_port" and isinstance(attrs[k], int)):
                     leaks.append(f"{n}: {s['name']}: attribute key {k}")
         for kind, text in strings(s):
             for address in addresses(text):
@@ -339,6 +380,10 @@ print(f"client: {len(client_roots)} circuits traced, {len(client_opened)} opened
       f"({', '.join(f'{v} of {k} hops' for k, v in sorted(by_hops.items()))}); "
       f"all {len(built)} BUILT circuits of its ControlPort match their trace "
       f"({hex_nicknames} hops named by fingerprint)")
+print(f"client streams: {len(client_streams)} create-stream spans "
+      f"({', '.join(f'{v} {k}' for k, v in sorted(stream_status.items()))}), "
+      f"{fetch_ok} ok to the HTTP server for {n_ok_fetches} successful fetches; "
+      f"relays' own: {sum(1 for n in nodes if n != 'client' for s in spans[n] if s['name'] == 'create-stream')}")
 print(f"relays: {sum(stats[n][3] for n in nodes)} relay-circuit spans, "
       f"{sum(opened_hops.values())} hops opened through them; no address in any file")
 PY

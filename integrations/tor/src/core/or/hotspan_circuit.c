@@ -18,6 +18,17 @@
  *                     its change from OPEN back to BUILDING .. opened; a
  *                     child of build-circuit, parent of its create-hop-N.
  *
+ *   create-stream     a child of build-circuit: a stream of the client,
+ *                     from its BEGIN (or BEGIN_DIR) sent on this circuit
+ *                     (stream_begin) .. its CONNECTED accepted
+ *                     (stream_connected), status ok; an END from the exit
+ *                     or a timeout first (stream_end): status error with
+ *                     tor's end reason; closed first: status error with the
+ *                     connection's end reason, or cancelled when tor exits
+ *                     (stream_free). A stream retried on another circuit
+ *                     has one create-stream span per attempt, each in the
+ *                     trace of its circuit.
+ *
  * OR circuits (relays): one relay-circuit span each, new_or .. free.
  *
  * State changes, purpose changes, timeouts and cannibalization are events
@@ -33,8 +44,12 @@
  * The common base circuit_t holds it because the events of both kinds
  * (change_state, mark_for_close, free) receive a circuit_t.
  *
+ * A stream's span lives in the same way in a pointer of edge_connection_t,
+ * allocated at its first stream_begin and released at stream_free.
+ *
  * Privacy: nothing from a connection is recorded (no address, no port, no
- * link circuit ID). Origin circuits carry the relays' identity fingerprints
+ * link circuit ID), except the target port of a client's stream
+ * (stream.target_port: never its address or hostname). Origin circuits carry the relays' identity fingerprints
  * and nicknames, which are public; OR circuits carry only their purpose,
  * states and close reason. Every probe runs on tor's main thread.
  **/
@@ -46,10 +61,13 @@
 #include "core/or/circuitlist.h"
 #include "core/or/cpath_build_state_st.h"
 #include "core/or/crypt_path_st.h"
+#include "core/or/edge_connection_st.h"
+#include "core/or/entry_connection_st.h"
 #include "core/or/extend_info_st.h"
 #include "core/or/or_circuit_st.h"
 #include "core/or/origin_circuit_st.h"
 #include "core/or/reasons.h"
+#include "core/or/socks_request_st.h"
 #include "core/or/trace_probes_circuit.h"
 #include "lib/encoding/binascii.h"
 #include "lib/trace/hotspan/trace_hotspan.h"
@@ -73,6 +91,14 @@ typedef struct hotspan_circ_state_t {
   unsigned int span_active : 1;
   unsigned int hop_active : 1;
 } hotspan_circ_state_t;
+
+/** The span of one client stream in progress. */
+typedef struct hotspan_stream_state_t {
+  /** create-stream, from the BEGIN sent to the CONNECTED accepted. */
+  hotspan_span span;
+  /** True while span is started and not ended. */
+  unsigned int active : 1;
+} hotspan_stream_state_t;
 
 #define NUL_TERM HOTSPAN_NUL_TERMINATED
 
@@ -380,6 +406,120 @@ hotspan_tp_tor_circuit_timeout(const origin_circuit_t *circ)
   if (!st || !st->span_active)
     return;
   hotspan_span_add_event(&st->span, "timeout", NUL_TERM, NULL, 0);
+}
+
+/* --------------------------------------------------------- client streams */
+
+/** Set tor's stream end reason <b>reason</b> on <b>span</b>:
+ * stream.end_reason (the controller's name) and stream.end_reason.remote
+ * (the exit sent it). Return the name. */
+static const char *
+set_stream_end_reason(hotspan_span *span, int reason)
+{
+  const char *name = stream_end_reason_to_control_string(reason);
+  hotspan_attribute attrs[2];
+  attrs[0] = hotspan_attr_string("stream.end_reason", name);
+  attrs[1] = hotspan_attr_bool("stream.end_reason.remote",
+                               (reason & END_STREAM_REASON_FLAG_REMOTE) != 0);
+  hotspan_span_set_attributes(span, attrs, 2);
+  return name;
+}
+
+/** A BEGIN (or BEGIN_DIR) cell of <b>conn</b> was sent on <b>circ</b>: start
+ * its create-stream span in the circuit's trace. A span still in progress
+ * belongs to an earlier attempt on another circuit: it ends in error. */
+void
+hotspan_tp_tor_circuit_stream_begin(const origin_circuit_t *circ,
+                                    entry_connection_t *conn)
+{
+  const hotspan_circ_state_t *cst = TO_CIRCUIT(circ)->hotspan_state;
+  edge_connection_t *edge = ENTRY_TO_EDGE_CONN(conn);
+  hotspan_stream_state_t *st = edge->hotspan_state;
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_attribute attrs[4];
+  size_t n = 0;
+
+  if (!tracer)
+    return;
+  if (!st) {
+    st = tor_malloc_zero(sizeof(*st));
+    edge->hotspan_state = st;
+  }
+  if (st->active) {
+    hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_ERROR,
+                            "stream detached before it connected",
+                            NUL_TERM);
+    hotspan_span_end(&st->span);
+    st->active = 0;
+  }
+  /* A circuit without state (made before tracing started) gives a root. */
+  hotspan_span_start_with_parent(tracer, &st->span, "create-stream", NUL_TERM,
+                                 HOTSPAN_KIND_CLIENT,
+                                 cst ? &cst->root : NULL);
+  st->active = 1;
+  if (!hotspan_span_is_recording(&st->span))
+    return;
+  attrs[n++] = hotspan_attr_int("stream.id", edge->stream_id);
+  if (conn->socks_request)
+    attrs[n++] = hotspan_attr_int("stream.target_port",
+                                  conn->socks_request->port);
+  attrs[n++] = hotspan_attr_bool("stream.begin_dir", conn->use_begindir);
+  attrs[n++] = hotspan_attr_int("circuit.id", circ->global_identifier);
+  hotspan_span_set_attributes(&st->span, attrs, n);
+}
+
+/** The exit's CONNECTED for <b>conn</b> was accepted: the stream is open. */
+void
+hotspan_tp_tor_circuit_stream_connected(const origin_circuit_t *circ,
+                                        entry_connection_t *conn)
+{
+  hotspan_stream_state_t *st = ENTRY_TO_EDGE_CONN(conn)->hotspan_state;
+  (void) circ;
+
+  if (!st || !st->active)
+    return;
+  hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(&st->span);
+  st->active = 0;
+}
+
+/** The stream of <b>conn</b> ended before it connected, for
+ * <b>reason</b>: an END cell from the exit (tor may retry on another
+ * circuit), or tor's timeout before a retry. */
+void
+hotspan_tp_tor_circuit_stream_end(entry_connection_t *conn, int reason)
+{
+  hotspan_stream_state_t *st = ENTRY_TO_EDGE_CONN(conn)->hotspan_state;
+
+  if (!st || !st->active)
+    return;
+  end_with_error(&st->span, "stream ended before it connected",
+                 set_stream_end_reason(&st->span, reason));
+  st->active = 0;
+}
+
+/** An edge connection is freed: end its span if still in progress (closed
+ * before it connected: the connection's end reason; none when tor exits)
+ * and release the state. */
+void
+hotspan_tp_tor_circuit_stream_free(edge_connection_t *conn)
+{
+  hotspan_stream_state_t *st = conn->hotspan_state;
+
+  if (!st)
+    return;
+  if (st->active) {
+    if (conn->end_reason) {
+      end_with_error(&st->span, "stream closed before it connected",
+                     set_stream_end_reason(&st->span, conn->end_reason));
+    } else {
+      hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_CANCELLED,
+                              "stream freed (tor exiting)", NUL_TERM);
+      hotspan_span_end(&st->span);
+    }
+  }
+  tor_free(st);
+  conn->hotspan_state = NULL;
 }
 
 /* ---------------------------------------------------------- OR circuits */
