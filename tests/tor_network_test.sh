@@ -22,6 +22,9 @@
 #   * the relays' files hold relay-circuit spans (server, roots: no context
 #     crosses processes yet), at least one per hop that any node's trace
 #     says the relay opened; their own circuits obey the client's rules;
+#   * onion-skin spans (the handshakes on tor's cpuworker threads): each the
+#     child of a relay-circuit, recorded on another thread than its parent,
+#     with tor.handshake; every relay has some;
 #   * no address anywhere: no attribute key of the address kind (except
 #     stream.target_port, an integer) and no IPv4 or IPv6 literal in any
 #     string of any file's `hotspan cat` output.
@@ -236,16 +239,29 @@ for n in nodes:
         check(s["dropped_attributes"] == 0 and s["dropped_events"] == 0,
               f"{n}: {s['name']} dropped attributes or events")
         traces[s["trace_id"]].append(s)
-    relay_circuits = 0
+    relay_circuits = onion_skins = 0
     origin = opened = 0
     for trace_id, members in traces.items():
         if any(s["name"] == "relay-circuit" for s in members):
-            # OR circuits: one span, its own trace (nothing crosses processes yet).
+            # OR circuits: a root span, its own trace (nothing crosses processes
+            # yet), and the onion-skin spans of its handshake, from a cpuworker.
+            roots = [s for s in members if s["name"] == "relay-circuit"]
+            ok = check(len(roots) == 1 and "parent_span_id" not in roots[0] and roots[0]["kind"] == "server",
+                       f"{n}: relay-circuit trace {trace_id} has no one server root")
+            ok and check(roots[0]["attributes"].get("circuit.purpose") is not None,
+                         f"{n}: relay-circuit without circuit.purpose")
             for s in members:
-                ok = check(s["name"] == "relay-circuit" and len(members) == 1 and "parent_span_id" not in s
-                           and s["kind"] == "server", f"{n}: relay-circuit trace {trace_id} is not one root span")
-                ok and check(s["attributes"].get("circuit.purpose") is not None,
-                             f"{n}: relay-circuit without circuit.purpose")
+                if s["name"] == "relay-circuit":
+                    continue
+                where = f"{n}: {s['name']} in relay-circuit trace {trace_id}"
+                if not check(s["name"] == "onion-skin", f"{where}: unexpected span"):
+                    continue
+                onion_skins += 1
+                check(ok and s.get("parent_span_id") == roots[0]["span_id"], f"{where}: not a child of relay-circuit")
+                check(s["kind"] == "internal" and s["status"] in ("ok", "error"), f"{where}: {s['kind']} {s['status']}")
+                check(s["attributes"].get("tor.handshake") in HANDSHAKES, f"{where}: tor.handshake {s['attributes'].get('tor.handshake')}")
+                check(ok and s["thread_id"] != roots[0]["thread_id"], f"{where}: recorded on the main thread")
+                check(ok and s["start_unix_ns"] >= roots[0]["start_unix_ns"], f"{where}: starts before its circuit")
             relay_circuits += 1
             continue
         root = origin_trace(n, members)
@@ -261,9 +277,10 @@ for n in nodes:
         for s in members:
             if HOP_NAME.match(s["name"]) and s["status"] == "ok":
                 opened_hops[fingerprint.get(s["attributes"].get("relay.fingerprint"))] += 1
-    stats[n] = (len(spans[n]), origin, opened, relay_circuits)
+    stats[n] = (len(spans[n]), origin, opened, relay_circuits, onion_skins)
     if n.startswith(("relay", "exit")):
         check(relay_circuits > 0, f"{n}: no relay-circuit span")
+        check(onion_skins > 0, f"{n}: no onion-skin span")
 
 # A relay records a relay-circuit for every CREATE it answers.
 for n in nodes:
@@ -372,10 +389,10 @@ if failures:
 client_opened = [r for r, _ in client_roots.values() if r["status"] == "ok"]
 by_hops = collections.Counter(r["attributes"]["circuit.hops"] for r in client_opened)
 print("== traces")
-print(f"{'node':8} {'spans':>6} {'own circuits':>13} {'opened':>7} {'relay-circuit':>14}")
+print(f"{'node':8} {'spans':>6} {'own circuits':>13} {'opened':>7} {'relay-circuit':>14} {'onion-skin':>11}")
 for n in nodes:
-    total, origin, opened, rc = stats[n]
-    print(f"{n:8} {total:6} {origin:13} {opened:7} {rc:14}")
+    total, origin, opened, rc, skins = stats[n]
+    print(f"{n:8} {total:6} {origin:13} {opened:7} {rc:14} {skins:11}")
 print(f"client: {len(client_roots)} circuits traced, {len(client_opened)} opened "
       f"({', '.join(f'{v} of {k} hops' for k, v in sorted(by_hops.items()))}); "
       f"all {len(built)} BUILT circuits of its ControlPort match their trace "
@@ -384,6 +401,7 @@ print(f"client streams: {len(client_streams)} create-stream spans "
       f"({', '.join(f'{v} {k}' for k, v in sorted(stream_status.items()))}), "
       f"{fetch_ok} ok to the HTTP server for {n_ok_fetches} successful fetches; "
       f"relays' own: {sum(1 for n in nodes if n != 'client' for s in spans[n] if s['name'] == 'create-stream')}")
+print(f"relays: {sum(stats[n][4] for n in nodes)} onion-skin spans from cpuworker threads")
 print(f"relays: {sum(stats[n][3] for n in nodes)} relay-circuit spans, "
       f"{sum(opened_hops.values())} hops opened through them; no address in any file")
 PY

@@ -31,6 +31,14 @@
  *
  * OR circuits (relays): one relay-circuit span each, new_or .. free.
  *
+ *   onion-skin        a child of relay-circuit, recorded on a cpuworker
+ *                     thread: the server side of the circuit's handshake
+ *                     (onion_skin_start .. onion_skin_done), status ok, or
+ *                     error when the handshake failed. The relay-circuit's
+ *                     context is copied into the job when it is queued
+ *                     (onion_skin_queued, main thread): the worker reads
+ *                     nothing of the circuit, which may be freed meanwhile.
+ *
  * State changes, purpose changes, timeouts and cannibalization are events
  * of the span in progress.
  *
@@ -51,7 +59,9 @@
  * link circuit ID), except the target port of a client's stream
  * (stream.target_port: never its address or hostname). Origin circuits carry the relays' identity fingerprints
  * and nicknames, which are public; OR circuits carry only their purpose,
- * states and close reason. Every probe runs on tor's main thread.
+ * states and close reason. Every probe runs on tor's main thread, except
+ * onion_skin_start and onion_skin_done, which run on a cpuworker thread and
+ * touch only the job's copied context and that thread's own span.
  **/
 
 #include "orconfig.h"
@@ -69,6 +79,7 @@
 #include "core/or/reasons.h"
 #include "core/or/socks_request_st.h"
 #include "core/or/trace_probes_circuit.h"
+#include "lib/cc/ctassert.h"
 #include "lib/encoding/binascii.h"
 #include "lib/trace/hotspan/trace_hotspan.h"
 
@@ -530,6 +541,71 @@ void
 hotspan_tp_tor_circuit_new_or(or_circuit_t *circ)
 {
   circ_state_start(TO_CIRCUIT(circ), "relay-circuit", HOTSPAN_KIND_SERVER);
+}
+
+/** The context buffer of a cpuworker job holds a span context. */
+CTASSERT(sizeof(hotspan_span_context) <= 32);
+
+/** A CREATE's onion skin is queued for a cpuworker thread: copy the
+ * relay-circuit's context into the job (an invalid context when the
+ * circuit is not traced: the worker then records nothing). */
+void
+hotspan_tp_tor_circuit_onion_skin_queued(const or_circuit_t *circ,
+                                         uint8_t *context)
+{
+  const hotspan_circ_state_t *st = circ->base_.hotspan_state;
+  hotspan_span_context parent;
+
+  memset(&parent, 0, sizeof(parent));
+  if (st && st->span_active)
+    hotspan_span_get_context(&st->span, &parent);
+  memcpy(context, &parent, sizeof(parent));
+}
+
+/** The onion-skin span of this cpuworker thread, from onion_skin_start to
+ * onion_skin_done (one job at a time per thread). */
+static __thread hotspan_span onion_skin_span;
+/** The tracer, while onion_skin_span is started and not ended. */
+static __thread hotspan_tracer *onion_skin_tracer = NULL;
+
+/** On a cpuworker thread: the handshake of a job starts. */
+void
+hotspan_tp_tor_circuit_onion_skin_start(const uint8_t *context,
+                                        int handshake_type)
+{
+  hotspan_span_context parent;
+  hotspan_tracer *tracer;
+
+  memcpy(&parent, context, sizeof(parent));
+  if (!hotspan_span_context_is_valid(&parent))
+    return;
+  tracer = tor_trace_hotspan_worker_enter();
+  if (!tracer)
+    return;
+  onion_skin_tracer = tracer;
+  hotspan_span_start_with_parent(tracer, &onion_skin_span, "onion-skin",
+                                 NUL_TERM, HOTSPAN_KIND_INTERNAL, &parent);
+  hotspan_span_set_string(&onion_skin_span, "tor.handshake", NUL_TERM,
+                          handshake_name((uint16_t) handshake_type),
+                          NUL_TERM);
+}
+
+/** On a cpuworker thread: the handshake of the job is done. */
+void
+hotspan_tp_tor_circuit_onion_skin_done(int success)
+{
+  if (!onion_skin_tracer)
+    return;
+  if (success) {
+    hotspan_span_set_status(&onion_skin_span, HOTSPAN_STATUS_CODE_OK, NULL,
+                            0);
+  } else {
+    hotspan_span_set_status(&onion_skin_span, HOTSPAN_STATUS_CODE_ERROR,
+                            "onion skin handshake failed", NUL_TERM);
+  }
+  hotspan_span_end(&onion_skin_span);
+  onion_skin_tracer = NULL;
+  tor_trace_hotspan_worker_leave();
 }
 
 /* ------------------------------------------------------------ both kinds */

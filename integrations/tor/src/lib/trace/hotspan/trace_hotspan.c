@@ -33,6 +33,7 @@
 #include <hotspan/hotspan.h>
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 /** The tracer, or NULL when tracing is off or not started yet. */
@@ -43,6 +44,34 @@ static int hotspan_tracer_decided = 0;
 /** The process that created the tracer: a forked child must not shut down
  * its parent's tracer. */
 static pid_t hotspan_tracer_pid = 0;
+
+/** Worker threads (tor's cpuworkers) between tor_trace_hotspan_worker_enter
+ * and _leave: they hold the tracer. */
+static atomic_int hotspan_workers_in = 0;
+/** Set when the tracer shuts down: workers no longer enter. */
+static atomic_int hotspan_closing = 0;
+
+/** On a thread other than the main one: return the tracer, to record a
+ * span until tor_trace_hotspan_worker_leave(), or NULL (tracing off or
+ * shutting down: record nothing and do not call _leave). The tracer was
+ * decided on the main thread before the work was handed over. */
+struct hotspan_tracer *
+tor_trace_hotspan_worker_enter(void)
+{
+  atomic_fetch_add(&hotspan_workers_in, 1);
+  if (atomic_load(&hotspan_closing) || !hotspan_tracer_ptr) {
+    atomic_fetch_sub(&hotspan_workers_in, 1);
+    return NULL;
+  }
+  return hotspan_tracer_ptr;
+}
+
+/** The end of tor_trace_hotspan_worker_enter()'s use of the tracer. */
+void
+tor_trace_hotspan_worker_leave(void)
+{
+  atomic_fetch_sub(&hotspan_workers_in, 1);
+}
 
 /** Return the process's tracer, creating it on the first call; NULL when
  * tracing is off (no exporter configured) or the tracer cannot be made. */
@@ -90,8 +119,23 @@ void
 tor_trace_hotspan_free_all(void)
 {
   hotspan_stats stats;
-  hotspan_tracer *tracer = hotspan_tracer_ptr;
+  hotspan_tracer *tracer;
+  int waited_ms = 0;
 
+  /* tor does not stop its cpuworker threads at exit: let a span in
+   * progress there end (a handshake takes well under a millisecond), and
+   * keep the others from starting. */
+  atomic_store(&hotspan_closing, 1);
+  while (atomic_load(&hotspan_workers_in) > 0 && waited_ms < 2000) {
+    usleep(1000);
+    ++waited_ms;
+  }
+  tracer = hotspan_tracer_ptr;
+  if (atomic_load(&hotspan_workers_in) > 0) {
+    log_warn(LD_GENERAL, "hotspan tracing: a worker thread still records "
+             "a span; the tracer is left as it is.");
+    return;
+  }
   hotspan_tracer_ptr = NULL;
   hotspan_tracer_decided = 1;
   if (!tracer || hotspan_tracer_pid != getpid())

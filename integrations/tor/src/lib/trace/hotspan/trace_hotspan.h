@@ -24,6 +24,8 @@ struct hotspan_tracer;
   hotspan_tp_ ## subsystem ## _ ## event_name(__VA_ARGS__)
 
 struct hotspan_tracer *tor_trace_hotspan_tracer(void);
+struct hotspan_tracer *tor_trace_hotspan_worker_enter(void);
+void tor_trace_hotspan_worker_leave(void);
 void tor_trace_hotspan_free_all(void);
 
 #else /* !defined(USE_TRACING_INSTRUMENTATION_HOTSPAN) */
