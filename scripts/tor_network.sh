@@ -33,6 +33,10 @@
 #                         authority, relay, exit, client (repeatable)
 #   --env-hook PROG       run "PROG NODE NODEDIR ROLE" before each tor starts;
 #                         each NAME=VALUE line it prints is set for that node
+#   --torrc-extra WHO:LINE  add LINE to the torrc of the nodes WHO names: a
+#                         node (client, relay0, exit1, auth2), a role
+#                         (authority, relay, exit, client) or all; e.g.
+#                         --torrc-extra "client:Sandbox 1" (repeatable)
 #   --tor-log LEVEL       also log at LEVEL (info or debug) to NODEDIR/LEVEL.log
 #   --foreground          tor processes do not daemonize (RunAsDaemon 0),
 #                         for debugging; the default is RunAsDaemon 1
@@ -71,7 +75,7 @@ boot_timeout=150
 fetch_timeout=60
 trace_dir=
 trace_in_work=0
-node_env=()
+node_env=() torrc_extra=()
 env_hook=
 foreground=0
 keep_running=0
@@ -97,6 +101,8 @@ while [ $# -gt 0 ]; do
     --node-env) need_arg "$@"; [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] ||
                   die "--node-env wants NAME=VALUE, not '$2'"; node_env+=("$2"); shift ;;
     --env-hook) need_arg "$@"; env_hook=$2; shift ;;
+    --torrc-extra) need_arg "$@"; [[ $2 =~ ^[A-Za-z0-9_]+:.+ ]] ||
+                  die "--torrc-extra wants WHO:LINE, not '$2'"; torrc_extra+=("$2"); shift ;;
     --tor-log) need_arg "$@"; extra_log=$2; shift
                [[ $extra_log =~ ^(debug|info|notice|warn|err)$ ]] || die "--tor-log wants info or debug, not '$extra_log'" ;;
     --foreground) foreground=1 ;;
@@ -447,6 +453,10 @@ write_torrc() {  # i
         echo "CookieAuthentication 1"
         ;;
     esac
+    local x
+    for x in ${torrc_extra[@]+"${torrc_extra[@]}"}; do
+      case ${x%%:*} in all|"$name"|"$role") echo "${x#*:}" ;; esac
+    done
   } >"$d/torrc"
 }
 for ((i = 0; i < n_nodes; i++)); do write_torrc "$i"; done

@@ -25,6 +25,8 @@
 #   * onion-skin spans (the handshakes on tor's cpuworker threads): each the
 #     child of a relay-circuit, recorded on another thread than its parent,
 #     with tor.handshake; every relay has some;
+#   * the client and relay0 run with Sandbox 1 (tor's seccomp filter) when
+#     the kernel has seccomp filters, and pass all of the above;
 #   * no address anywhere: no attribute key of the address kind (except
 #     stream.target_port, an integer) and no IPv4 or IPv6 literal in any
 #     string of any file's `hotspan cat` output.
@@ -82,14 +84,25 @@ grep -E '^tor_build.sh +[0-9.]+s +total' "$build_log" || true
 build_s=$((SECONDS - t0))
 
 # --- the network -------------------------------------------------------------
+# The client and relay0 run with tor's seccomp sandbox (Sandbox 1) when the
+# kernel has seccomp filters (HOTSPAN_TOR_SANDBOX=0: never): every check
+# below then covers the backend under the sandbox too (integrations/tor/
+# README.md, "Sandbox").
 # Bounded here, with SIGTERM, so that tor_network.sh stops every tor itself
 # before ctest's own timeout would kill this script.
 net_log=$checks_dir/tor_network.log
-echo "== scripts/tor_network.sh --trace --circuits $circuits (log: $net_log)"
+sandbox_args=()
+sandboxed=""
+if [ "${HOTSPAN_TOR_SANDBOX:-1}" != 0 ] &&
+   grep -qw errno /proc/sys/kernel/seccomp/actions_avail 2>/dev/null; then
+  sandbox_args=(--torrc-extra "client:Sandbox 1" --torrc-extra "relay0:Sandbox 1")
+  sandboxed="client relay0"
+fi
+echo "== scripts/tor_network.sh --trace --circuits $circuits${sandboxed:+ (Sandbox 1: $sandboxed)} (log: $net_log)"
 t_net=$SECONDS
 rc=0
 timeout --signal=TERM 600 "$repo/scripts/tor_network.sh" --tor "$tor_bin" --tor-gencert "$gencert_bin" \
-  --trace --dir "$net" --circuits "$circuits" >"$net_log" 2>&1 || rc=$?
+  --trace --dir "$net" --circuits "$circuits" ${sandbox_args[@]+"${sandbox_args[@]}"} >"$net_log" 2>&1 || rc=$?
 if [ "$rc" -ne 0 ]; then
   tail -n 40 "$net_log" >&2
   fail "scripts/tor_network.sh exited with $rc (files in $net)"
@@ -105,6 +118,13 @@ nodes=()
 for torrc in "$net"/*/torrc; do nodes+=("$(basename "$(dirname "$torrc")")"); done
 [ ${#nodes[@]} -eq 9 ] || fail "expected 9 tor nodes in $net, found ${#nodes[@]}: ${nodes[*]}"
 pass
+for node in $sandboxed; do
+  contains "$net/$node/torrc" "Sandbox 1"
+  # A tor without libseccomp runs on without the sandbox, and says so.
+  if grep -q "built without support for sandboxing" "$net/$node/notice.log"; then
+    echo "note: this tor has no sandbox support (no libseccomp): $node ran unsandboxed"
+  fi
+done
 for node in "${nodes[@]}"; do
   trace=$net/$node.trace
   [ -s "$trace" ] || fail "$node wrote no trace file $trace"

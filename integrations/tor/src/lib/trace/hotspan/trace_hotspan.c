@@ -10,7 +10,10 @@
  * before tor parses its options and before RunAsDaemon forks, and a tracer
  * inherited through fork() is inert in the child (its exporter thread stays
  * in the parent). The first circuit event comes from the main loop, after
- * the fork.
+ * the fork. With Sandbox 1, tor's main() makes it earlier, after the fork
+ * and before the seccomp filter is installed (see the README's "Sandbox"):
+ * the filter would refuse to open the trace file, and it does not apply to
+ * the exporter thread started before it.
  *
  * Configuration comes from the environment only (hotspan_options_from_env:
  * HOTSPAN_FILE, HOTSPAN_FORMAT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...).
@@ -34,6 +37,7 @@
 
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 /** The tracer, or NULL when tracing is off or not started yet. */
@@ -120,15 +124,21 @@ tor_trace_hotspan_free_all(void)
 {
   hotspan_stats stats;
   hotspan_tracer *tracer;
-  int waited_ms = 0;
+  struct timespec start, now;
 
   /* tor does not stop its cpuworker threads at exit: let a span in
    * progress there end (a handshake takes well under a millisecond), and
-   * keep the others from starting. */
+   * keep the others from starting. The 2 s limit is measured rather than
+   * counted in sleeps: under Sandbox 1, usleep() fails at once (glibc sleeps
+   * with clock_nanosleep, which tor's seccomp filter refuses). */
   atomic_store(&hotspan_closing, 1);
-  while (atomic_load(&hotspan_workers_in) > 0 && waited_ms < 2000) {
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while (atomic_load(&hotspan_workers_in) > 0) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - start.tv_sec) * 1000 +
+        (now.tv_nsec - start.tv_nsec) / 1000000 >= 2000)
+      break;
     usleep(1000);
-    ++waited_ms;
   }
   tracer = hotspan_tracer_ptr;
   if (atomic_load(&hotspan_workers_in) > 0) {
