@@ -628,6 +628,21 @@ hotspan_status hotspan_span_set_status(hotspan_span* span, hotspan_status_code c
   return HOTSPAN_OK;
 }
 
+hotspan_timestamp hotspan_now(void) noexcept {
+  return hotspan::now().ticks;
+}
+
+hotspan_status hotspan_span_set_start_time(hotspan_span* span, hotspan_timestamp start) noexcept {
+  if (span == nullptr) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_set_start_time: span is NULL");
+  }
+  if (!span_of(span).set_start_time(hotspan::Timestamp{start})) {
+    return fail(HOTSPAN_ERR_INVALID_ARGUMENT,
+                "hotspan_span_set_start_time: start is later than the span's start");
+  }
+  return HOTSPAN_OK;
+}
+
 hotspan_status hotspan_span_end(hotspan_span* span) noexcept {
   if (span == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_span_end: span is NULL");
   span_of(span).end();

@@ -329,6 +329,20 @@ Span& Span::set_status(StatusCode code, std::string_view description) noexcept {
   return *this;
 }
 
+Timestamp now() noexcept {
+  // The tick source is chosen once per process, by the first tracer or here:
+  // an instant taken before any tracer exists must use the ticks spans will.
+  detail::init_clock();
+  return Timestamp{detail::now_ticks()};
+}
+
+bool Span::set_start_time(Timestamp start) noexcept {
+  if (_slot == nullptr) return true;
+  if (start.ticks > _slot->start_ticks) return false;
+  _slot->start_ticks = start.ticks;
+  return true;
+}
+
 void Span::finish() noexcept {
   detail::Slot* s = _slot;
   _slot = nullptr;

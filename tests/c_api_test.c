@@ -327,6 +327,46 @@ static void test_inert_span(void) {
   CHECK_STATUS(hotspan_span_end(&span), HOTSPAN_OK);
 }
 
+/* hotspan_now() and hotspan_span_set_start_time(): a span started after a
+ * 20 ms sleep, moved back to an instant taken before it, covers the sleep; a
+ * later instant is refused. */
+static void test_start_time(void) {
+  hotspan_options options;
+  hotspan_tracer* tracer;
+  hotspan_span late = HOTSPAN_SPAN_INIT;
+  hotspan_span inert = HOTSPAN_SPAN_INIT;
+  hotspan_timestamp began;
+  char path[512];
+  char line[1024];
+  char* text;
+  const char* duration;
+  const struct timespec pause = {0, 20 * 1000 * 1000};
+  hotspan_options_init(&options);
+  tracer = jsonl_tracer("start_time.jsonl", &options);
+  if (tracer == NULL) return;
+  began = hotspan_now();
+  nanosleep(&pause, NULL);
+  CHECK_STATUS(
+      hotspan_span_start(tracer, &late, "late", HOTSPAN_NUL_TERMINATED, HOTSPAN_KIND_SERVER),
+      HOTSPAN_OK);
+  CHECK_STATUS(hotspan_span_set_start_time(&late, hotspan_now()), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hotspan_last_error(), "later than the span's start") != NULL);
+  CHECK_STATUS(hotspan_span_set_start_time(&late, began), HOTSPAN_OK);
+  CHECK_STATUS(hotspan_span_set_start_time(NULL, began), HOTSPAN_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(hotspan_span_set_start_time(&inert, began), HOTSPAN_OK);
+  CHECK_STATUS(hotspan_span_end(&late), HOTSPAN_OK);
+  hotspan_tracer_destroy(tracer);
+  path_in_dir(path, sizeof path, "start_time.jsonl");
+  text = read_file(path);
+  CHECK(text != NULL);
+  if (text == NULL) return;
+  line_with(text, "\"late\"", line, sizeof line);
+  duration = strstr(line, "\"duration_ns\":");
+  CHECK(duration != NULL);
+  if (duration != NULL) CHECK(strtoull(duration + 14, NULL, 10) >= 20u * 1000u * 1000u);
+  free(text);
+}
+
 static void test_traceparent(void) {
   const char* header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   hotspan_span_context ctx;
@@ -745,6 +785,7 @@ int main(void) {
   test_null_handles();
   test_inert_span();
   test_traceparent();
+  test_start_time();
   test_recording_and_export();
   test_event_attribute_limit();
   test_samplers();

@@ -346,6 +346,19 @@ HOTSPAN_API hotspan_status hotspan_span_set_status(hotspan_span* span, hotspan_s
                                                    const char* description,
                                                    size_t description_len) HOTSPAN_NOEXCEPT;
 
+/* An instant of the span clock (TSC ticks or CLOCK_MONOTONIC nanoseconds):
+ * opaque, meaningful only within this process, for hotspan_span_set_start_time(). */
+typedef uint64_t hotspan_timestamp;
+/* The span clock now: one clock read (no system call with the TSC). */
+HOTSPAN_API hotspan_timestamp hotspan_now(void) HOTSPAN_NOEXCEPT;
+/* Moves the span's start back to `start`, an earlier hotspan_now(): for a span
+ * whose parent is known only after its work began (a context decrypted from the
+ * request it answers), started late and given the instant the work began.
+ * HOTSPAN_ERR_INVALID_ARGUMENT, and nothing changes, when `start` is later than
+ * the span's start; HOTSPAN_OK otherwise (an inert span ignores it). */
+HOTSPAN_API hotspan_status hotspan_span_set_start_time(hotspan_span* span,
+                                                       hotspan_timestamp start) HOTSPAN_NOEXCEPT;
+
 /* Takes the end time and hands the span to the exporter thread (never blocks).
  * Idempotent; the struct is inert afterwards. */
 HOTSPAN_API hotspan_status hotspan_span_end(hotspan_span* span) HOTSPAN_NOEXCEPT;

@@ -44,6 +44,16 @@ namespace detail {
 struct Slot;
 }
 
+// An instant of the span clock: the clock spans read at start and end (TSC
+// ticks or CLOCK_MONOTONIC nanoseconds, see docs/ENGINE.md). Opaque; meaningful
+// only within this process, and only for Span::set_start_time().
+struct Timestamp {
+  uint64_t ticks = 0;
+};
+
+// The span clock now: one clock read (no system call with the TSC).
+HOTSPAN_API Timestamp now() noexcept;
+
 class HOTSPAN_API Span {
  public:
   Span() noexcept = default;  // inert
@@ -98,6 +108,13 @@ class HOTSPAN_API Span {
   Span& record_error(std::error_code code) noexcept;  // message rendered at export, no allocation
 
   Span& set_status(StatusCode code, std::string_view description = {}) noexcept;
+
+  // Moves the span's start back to `start`, an earlier now(): for a span whose
+  // parent is known only after its work began (a context decrypted from the
+  // request it answers), started late and given the instant the work began.
+  // False, and nothing changes, when `start` is later than the span's start (a
+  // span never starts after it was started); true otherwise, inert spans included.
+  bool set_start_time(Timestamp start) noexcept;
 
   // Idempotent; no effect on an inert span. Takes the end time and hands the
   // slot to the exporter thread (never blocks; a full queue drops and counts).
