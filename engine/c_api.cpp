@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <new>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -477,6 +478,38 @@ hotspan_status hotspan_traceparent_extract(const char* text, size_t text_len,
   const std::optional<hotspan::SpanContext> context = hotspan::parse_traceparent(view);
   if (!context)
     return fail(HOTSPAN_ERR_PARSE, "hotspan_traceparent_extract: malformed traceparent");
+  *out = hotspan::detail::to_c(*context);
+  return HOTSPAN_OK;
+}
+
+hotspan_status hotspan_binary_context_write(const hotspan_span_context* context, uint8_t* buffer,
+                                            size_t buffer_size) noexcept {
+  if (context == nullptr || buffer == nullptr) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_binary_context_write: NULL argument");
+  }
+  if (buffer_size < HOTSPAN_BINARY_CONTEXT_SIZE) {
+    return fail(HOTSPAN_ERR_BUFFER_TOO_SMALL, "hotspan_binary_context_write: buffer too small");
+  }
+  hotspan::write_binary_context(
+      hotspan::detail::to_cpp(*context),
+      std::span<std::byte, hotspan::kBinaryContextSize>(reinterpret_cast<std::byte*>(buffer),
+                                                        hotspan::kBinaryContextSize));
+  return HOTSPAN_OK;
+}
+
+hotspan_status hotspan_binary_context_parse(const uint8_t* data, size_t size,
+                                            hotspan_span_context* out) noexcept {
+  if (out == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_binary_context_parse: NULL");
+  *out = hotspan::detail::to_c(hotspan::SpanContext{});
+  if (data == nullptr && size != 0) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_binary_context_parse: data is NULL");
+  }
+  const std::optional<hotspan::SpanContext> context =
+      hotspan::parse_binary_context(std::span(reinterpret_cast<const std::byte*>(data), size));
+  if (!context) {
+    return fail(HOTSPAN_ERR_PARSE,
+                "hotspan_binary_context_parse: not a 26-byte version 0 context with non-zero ids");
+  }
   *out = hotspan::detail::to_c(*context);
   return HOTSPAN_OK;
 }

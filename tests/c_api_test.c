@@ -327,6 +327,44 @@ static void test_inert_span(void) {
   CHECK_STATUS(hotspan_span_end(&span), HOTSPAN_OK);
 }
 
+/* The binary context: a round trip keeps ids and flags and marks the result
+ * remote; an invalid context writes zeros, which parse as no parent; wrong
+ * sizes, versions and zero ids are refused. */
+static void test_binary_context(void) {
+  hotspan_span_context in, out, invalid;
+  uint8_t field[HOTSPAN_BINARY_CONTEXT_SIZE + 1];
+  uint8_t zeros[HOTSPAN_BINARY_CONTEXT_SIZE];
+  size_t i;
+  memset(&in, 0, sizeof in);
+  memset(&invalid, 0, sizeof invalid);
+  memset(zeros, 0, sizeof zeros);
+  for (i = 0; i < 16; ++i)
+    in.trace_id[i] = (uint8_t)(0xa0 + i);
+  for (i = 0; i < 8; ++i)
+    in.span_id[i] = (uint8_t)(0x10 + i);
+  in.trace_flags = 0x03;
+  CHECK_STATUS(hotspan_binary_context_write(&in, field, sizeof field), HOTSPAN_OK);
+  CHECK(field[0] == 0 && field[1] == 0xa0 && field[17] == 0x10 && field[25] == 0x03);
+  CHECK_STATUS(hotspan_binary_context_parse(field, HOTSPAN_BINARY_CONTEXT_SIZE, &out), HOTSPAN_OK);
+  CHECK(memcmp(out.trace_id, in.trace_id, 16) == 0 && memcmp(out.span_id, in.span_id, 8) == 0);
+  CHECK(out.trace_flags == 0x03 && out.is_remote == 1);
+  /* The whole cell instead of the field, a cut field, a later version. */
+  CHECK_STATUS(hotspan_binary_context_parse(field, sizeof field, &out), HOTSPAN_ERR_PARSE);
+  CHECK(!hotspan_span_context_is_valid(&out));
+  CHECK_STATUS(hotspan_binary_context_parse(field, 25, &out), HOTSPAN_ERR_PARSE);
+  field[0] = 1;
+  CHECK_STATUS(hotspan_binary_context_parse(field, HOTSPAN_BINARY_CONTEXT_SIZE, &out),
+               HOTSPAN_ERR_PARSE);
+  CHECK_STATUS(hotspan_binary_context_write(&invalid, field, sizeof field), HOTSPAN_OK);
+  CHECK(memcmp(field, zeros, sizeof zeros) == 0);
+  CHECK_STATUS(hotspan_binary_context_parse(field, HOTSPAN_BINARY_CONTEXT_SIZE, &out),
+               HOTSPAN_ERR_PARSE);
+  CHECK_STATUS(hotspan_binary_context_write(&in, field, 25), HOTSPAN_ERR_BUFFER_TOO_SMALL);
+  CHECK_STATUS(hotspan_binary_context_write(NULL, field, sizeof field), HOTSPAN_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(hotspan_binary_context_parse(NULL, 26, &out), HOTSPAN_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(hotspan_binary_context_parse(field, 26, NULL), HOTSPAN_ERR_NULL_ARGUMENT);
+}
+
 /* hotspan_now() and hotspan_span_set_start_time(): a span started after a
  * 20 ms sleep, moved back to an instant taken before it, covers the sleep; a
  * later instant is refused. */
@@ -786,6 +824,7 @@ int main(void) {
   test_inert_span();
   test_traceparent();
   test_start_time();
+  test_binary_context();
   test_recording_and_export();
   test_event_attribute_limit();
   test_samplers();

@@ -223,6 +223,20 @@ HOTSPAN_API hotspan_status hotspan_traceparent_inject(const hotspan_span_context
  * malformed, and for version ff. */
 HOTSPAN_API hotspan_status hotspan_traceparent_extract(const char* text, size_t text_len,
                                                        hotspan_span_context* out) HOTSPAN_NOEXCEPT;
+/* The binary context (write_binary_context() in C++), for a cell or frame
+ * header: version 0 (1 byte), trace id (16), span id (8, big-endian), flags (1). */
+#define HOTSPAN_BINARY_CONTEXT_SIZE 26
+/* Writes the 26 bytes of a context into buffer; an invalid context is written
+ * as 26 zeros, which the receiver reads as "no parent".
+ * HOTSPAN_ERR_BUFFER_TOO_SMALL below HOTSPAN_BINARY_CONTEXT_SIZE bytes. */
+HOTSPAN_API hotspan_status hotspan_binary_context_write(const hotspan_span_context* context,
+                                                        uint8_t* buffer,
+                                                        size_t buffer_size) HOTSPAN_NOEXCEPT;
+/* Strict parse: exactly HOTSPAN_BINARY_CONTEXT_SIZE bytes (pass the field, not
+ * the whole cell), version 0, non-zero ids; the result has is_remote = 1.
+ * HOTSPAN_ERR_PARSE (and an invalid *out) otherwise, 26 zeros included. */
+HOTSPAN_API hotspan_status hotspan_binary_context_parse(const uint8_t* data, size_t size,
+                                                        hotspan_span_context* out) HOTSPAN_NOEXCEPT;
 /* Lowercase hex ids with a NUL: 33 and 17 bytes. */
 #define HOTSPAN_TRACE_ID_HEX_SIZE 33
 #define HOTSPAN_SPAN_ID_HEX_SIZE 17
