@@ -1,5 +1,5 @@
-// hotspan fuzzing — W3C traceparent parsing and the hex forms of the ids
-// (include/hotspan/span_context.hpp, include/hotspan/ids.hpp).
+// hotspan fuzzing — W3C traceparent parsing, the binary context and the hex
+// forms of the ids (include/hotspan/span_context.hpp, include/hotspan/ids.hpp).
 //
 // Asserted, for the whole input and for slices of it:
 //   * parse_traceparent agrees with a separate statement of its contract: a
@@ -13,13 +13,17 @@
 //   * extract_context() takes the same decision on the text with spaces and
 //     tabs around it, and never keeps a tracestate without a context;
 //   * TraceId::from_hex / SpanId::from_hex accept exactly 32 / 16 hex digits of
-//     either case, not all zeros, and to_hex gives back the slice in lowercase.
+//     either case, not all zeros, and to_hex gives back the slice in lowercase;
+//   * parse_binary_context accepts exactly 26 bytes of version 0 with non-zero
+//     ids, remote, and write_binary_context gives the bytes back.
 #include <hotspan/hotspan.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -114,6 +118,23 @@ void check_span_id(std::string_view text) {
   FUZZ_CHECK(id->to_hex() == lowercase(text), hotspan_fuzz::printable(text));
 }
 
+void check_binary_context(std::string_view bytes) {
+  const std::span<const std::byte> field(reinterpret_cast<const std::byte*>(bytes.data()),
+                                         bytes.size());
+  const std::optional<hotspan::SpanContext> parsed = hotspan::parse_binary_context(field);
+  const bool expected = bytes.size() == hotspan::kBinaryContextSize && bytes[0] == 0 &&
+                        bytes.substr(1, 16).find_first_not_of('\0') != std::string_view::npos &&
+                        bytes.substr(17, 8).find_first_not_of('\0') != std::string_view::npos;
+  const std::string shown = hotspan_fuzz::printable(bytes);
+  FUZZ_CHECK(parsed.has_value() == expected,
+             "binary context " + shown + (expected ? " was rejected" : " was accepted"));
+  if (!parsed) return;
+  FUZZ_CHECK(parsed->is_remote && parsed->valid(), "binary context " + shown);
+  const auto written = hotspan::to_binary_context(*parsed);
+  FUZZ_CHECK(std::memcmp(written.data(), bytes.data(), written.size()) == 0,
+             "binary context " + shown + " written back differently");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -121,10 +142,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_traceparent(text);
   check_trace_id(text);
   check_span_id(text);
+  check_binary_context(text);
   // A longer input is many candidates: every 55-, 32- and 16-byte window.
   for (size_t i = 1; i + 16 <= size && i < 256; ++i) {
     check_span_id(text.substr(i, 16));
     if (i + 32 <= size) check_trace_id(text.substr(i, 32));
+    if (i + 26 <= size) check_binary_context(text.substr(i, 26));
     if (i + 55 <= size) check_traceparent(text.substr(i, 55));
     if (i + 55 < size) check_traceparent(text.substr(i));  // a later version's extra fields
   }
