@@ -12,9 +12,11 @@
 #                               (scripts/tor_build.sh: root or password-less
 #                               sudo, about 5 minutes the first time), runs a
 #                               private Tor network on loopback with every node
-#                               tracing (scripts/tor_network.sh --trace), and
-#                               shows one real circuit, the client's circuit
-#                               build times and an HTML report
+#                               tracing and sending span contexts in the ntor
+#                               v3 handshake (HotspanTraceContext 1), and shows
+#                               one real circuit as one trace across the client
+#                               and its 3 relays, the client's circuit build
+#                               times and an HTML report
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=relay
@@ -81,13 +83,18 @@ if [ "$mode" = tor ]; then
   echo "tor: $tor_bin"
 
   echo
-  echo "== a private Tor network on loopback, every node tracing: scripts/tor_network.sh --trace (files in $dir)"
-  scripts/tor_network.sh --tor "$tor_bin" --trace --dir "$dir" --circuits 20
+  echo "== a private Tor network on loopback, every node tracing: scripts/tor_network.sh --trace --torrc-extra \"all:HotspanTraceContext 1\" (files in $dir)"
+  scripts/tor_network.sh --tor "$tor_bin" --trace --dir "$dir" --circuits 20 \
+    --torrc-extra "all:HotspanTraceContext 1"
 
   # One circuit of the traffic: a client circuit that opened through 3 relays
   # (a GENERAL one if there is one; the others are mostly conflux legs).
   client=$dir/client.trace
   "$hotspan" cat "$client" >"$dir/client.jsonl"
+  # Every node's spans in one file: the relays' spans of a circuit are in the
+  # client's trace (their parent is the client's create-hop span).
+  merged=$dir/merged.jsonl
+  for f in "$dir"/*.trace; do "$hotspan" cat "$f"; done >"$merged"
   opened=$(grep '"name":"build-circuit"' "$dir/client.jsonl" | grep '"status":"ok"' |
            grep '"circuit.hops":3' || true)
   line=$(grep -m 1 '"circuit.purpose":"GENERAL"' <<<"$opened" || head -n 1 <<<"$opened")
@@ -95,15 +102,15 @@ if [ "$mode" = tor ]; then
   circuit=$(sed -n 's/.*"circuit.id":\([0-9]*\).*/\1/p' <<<"$line")
   echo
   if [ -n "$trace" ]; then
-    echo "== one real circuit, as its trace: $hotspan tree $client --trace $trace --attributes 5"
-    "$hotspan" tree "$client" --trace "$trace" --attributes 5
+    echo "== one real circuit, one trace across the client and its 3 relays: $hotspan tree $merged --trace $trace --attributes 4"
+    "$hotspan" tree "$merged" --trace "$trace" --attributes 4
     echo "   the client's ControlPort on circuit $circuit:"
     grep "^$circuit BUILT " "$dir/traffic/circuit-status.txt" | cut -d ' ' -f 1-3 | sed 's/^/   /' || true
   else
     echo "== the client's first traces: $hotspan tree $client --limit 3"
     "$hotspan" tree "$client" --limit 3
   fi
-  echo "   (each relay records its side as a relay-circuit span of its own trace: no context crosses tor processes yet)"
+  echo "   (@relayN: the spans recorded by that tor; relay-circuit lasts until the relay frees the circuit, onion-skin is its handshake on a cpuworker thread)"
   echo
   echo "== the client's circuit build times: $hotspan stats $client --by name"
   "$hotspan" stats "$client" --by name

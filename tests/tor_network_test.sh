@@ -19,11 +19,24 @@
 #     and circuit.id, status ok, or error with stream.end_reason, or
 #     cancelled; at least one ok create-stream to the HTTP server's port per
 #     successful fetch, and one in each fetch circuit's trace;
-#   * the relays' files hold relay-circuit spans (server, roots: no context
-#     crosses processes yet), at least one per hop that any node's trace
-#     says the relay opened; their own circuits obey the client's rules;
+#   * the relays' files hold relay-circuit spans (server), at least one per
+#     hop that any node's trace says the relay opened; their own circuits
+#     obey the client's rules;
+#   * the span context crosses processes (HotspanTraceContext 1 on every
+#     node but exit0, which keeps the default 0): every ntor v3 hop of a
+#     node with the option carries its create-hop span's context
+#     (tor.trace_context.sent), none of a node without; a relay with the
+#     option answers it with a relay-circuit span that is a child of that
+#     create-hop span, in its trace, within it (tor.trace_context
+#     "joined"), exit0 with a root ("not joined"); every other
+#     relay-circuit is a root; the files of all nodes together have no
+#     orphan (`hotspan validate --strict` of the merged spans); every
+#     client circuit whose relays all have the option is one trace across
+#     the client and its relays, and there is such a circuit unless every
+#     circuit went through exit0 (then the test says so);
 #   * onion-skin spans (the handshakes on tor's cpuworker threads): each the
-#     child of a relay-circuit, recorded on another thread than its parent,
+#     child of a relay-circuit of its node, both recorded on a cpuworker
+#     thread (not the one of the node's build-circuit spans), within it,
 #     with tor.handshake; every relay has some;
 #   * the client and relay0 run with Sandbox 1 (tor's seccomp filter) when
 #     the kernel has seccomp filters, and pass all of the above;
@@ -98,11 +111,18 @@ if [ "${HOTSPAN_TOR_SANDBOX:-1}" != 0 ] &&
   sandbox_args=(--torrc-extra "client:Sandbox 1" --torrc-extra "relay0:Sandbox 1")
   sandboxed="client relay0"
 fi
-echo "== scripts/tor_network.sh --trace --circuits $circuits${sandboxed:+ (Sandbox 1: $sandboxed)} (log: $net_log)"
+# The span context crosses processes on every node but exit0, which keeps
+# the default (off): both behaviours in one network. (Not a guard: the
+# client's guards are relay0..2, so most circuits avoid exit0.)
+context_nodes="auth0 auth1 auth2 relay0 relay1 relay2 exit1 client"
+context_args=()
+for node in $context_nodes; do context_args+=(--torrc-extra "$node:HotspanTraceContext 1"); done
+echo "== scripts/tor_network.sh --trace --circuits $circuits${sandboxed:+ (Sandbox 1: $sandboxed)}, HotspanTraceContext 1 on $context_nodes (log: $net_log)"
 t_net=$SECONDS
 rc=0
 timeout --signal=TERM 600 "$repo/scripts/tor_network.sh" --tor "$tor_bin" --tor-gencert "$gencert_bin" \
-  --trace --dir "$net" --circuits "$circuits" ${sandbox_args[@]+"${sandbox_args[@]}"} >"$net_log" 2>&1 || rc=$?
+  --trace --dir "$net" --circuits "$circuits" ${sandbox_args[@]+"${sandbox_args[@]}"} \
+  "${context_args[@]}" >"$net_log" 2>&1 || rc=$?
 if [ "$rc" -ne 0 ]; then
   tail -n 40 "$net_log" >&2
   fail "scripts/tor_network.sh exited with $rc (files in $net)"
@@ -128,8 +148,10 @@ done
 for node in "${nodes[@]}"; do
   trace=$net/$node.trace
   [ -s "$trace" ] || fail "$node wrote no trace file $trace"
+  # Not --strict: a relay-circuit joined to a client's trace has its parent
+  # in the client's file (the merged spans are checked for orphans below).
   out=$checks_dir/$node.validate
-  expect 0 "$out" "$checks_dir/$node.validate.err" "$hotspan" validate --strict "$trace"
+  expect 0 "$out" "$checks_dir/$node.validate.err" "$hotspan" validate "$trace"
   contains "$out" "end       complete (end frame present)"
   contains "$out" "losses    none"
   contains "$out" "$trace: valid"
@@ -154,12 +176,18 @@ for node in "${nodes[@]}"; do
   pass
 done
 
-# --- traces: structure, circuits, relays, privacy ---------------------------
-python3 - "$net" "$checks_dir" "$circuits" "$http_port" "${nodes[@]}" <<'PY'
+# --- all nodes' spans together: no orphan ------------------------------------
+for node in "${nodes[@]}"; do cat "$checks_dir/$node.jsonl"; done >"$checks_dir/merged.jsonl"
+out=$checks_dir/merged.validate
+expect 0 "$out" "$checks_dir/merged.validate.err" "$hotspan" validate --strict "$checks_dir/merged.jsonl"
+contains "$out" ", 0 orphans"
+
+# --- traces: structure, circuits, relays, context, privacy -------------------
+python3 - "$net" "$checks_dir" "$circuits" "$http_port" "$context_nodes" "${nodes[@]}" <<'PY'
 import collections, ipaddress, json, re, sys
 
-net, checks_dir, n_circuits, http_port, nodes = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
-                                                 int(sys.argv[4]), sys.argv[5:])
+net, checks_dir, n_circuits, http_port, context_nodes, nodes = (
+    sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), set(sys.argv[5].split()), sys.argv[6:])
 failures = []
 def check(ok, what):
     if not ok:
@@ -174,6 +202,7 @@ for n in nodes:
         fingerprint[fp] = n
 
 HANDSHAKES = {"fast", "ntor", "ntor_v3"}
+sent_hops = []  # every create-hop span whose cell was sent, of every node
 HOP_NAME = re.compile(r"^create-hop-([1-9][0-9]*)$")
 
 def origin_trace(node, members):
@@ -191,6 +220,14 @@ def origin_trace(node, members):
     for s in members:
         if s is root:
             continue
+        handshake = s["attributes"].get("tor.handshake")
+        if HOP_NAME.match(s["name"]) and handshake is not None:
+            # Sent: its context went with it exactly when ntor v3 carried it.
+            sent_hops.append(s)
+            check(s["attributes"].get("tor.trace_context.sent") == (node in context_nodes and handshake == "ntor_v3"),
+                  f"{where}: {s['name']} ({handshake}) tor.trace_context.sent "
+                  f"{s['attributes'].get('tor.trace_context.sent')}, HotspanTraceContext "
+                  f"{int(node in context_nodes)}")
         parent = by_id.get(s["parent_span_id"])
         if not check(parent is not None, f"{where}: {s['name']} has no parent in its trace"):
             continue
@@ -248,6 +285,43 @@ def check_stream(where, root, s, parent):
         check(isinstance(a.get("stream.end_reason"), str), f"{where}: error without stream.end_reason")
     check(s["start_unix_ns"] >= root["start_unix_ns"], f"{where}: starts before its circuit")
 
+# Clocks of different processes agree to CLOCK_MONOTONIC plus each tracer's
+# offset to the wall clock, taken at its start: allow for that.
+CLOCK_SLACK_NS = 5_000_000
+by_span_id = {s["span_id"]: s for n in nodes for s in spans[n]}
+node_fingerprint = {n: fp for fp, n in fingerprint.items()}
+joined_children = collections.Counter()  # create-hop span id -> relay-circuits joined to it
+# The thread ids of each node's main thread: where its origin circuits are recorded.
+main_threads = {n: {s["thread_id"] for s in spans[n] if s["name"] == "build-circuit"} for n in nodes}
+OUTCOMES = {"joined", "not joined", "none", "malformed"}
+def check_relay_circuit(n, s):
+    """A relay-circuit span: joined to the sender's create-hop span, or a root."""
+    a = s["attributes"]
+    outcome = a.get("tor.trace_context")
+    where = f"{n}: relay-circuit {s['span_id']} ({outcome})"
+    check(s["kind"] == "server", f"{where}: kind {s['kind']}")
+    check(a.get("circuit.purpose") is not None, f"{where}: no circuit.purpose")
+    check(outcome in OUTCOMES and outcome != "malformed", f"{where}: tor.trace_context {outcome}")
+    if outcome != "joined":
+        check("parent_span_id" not in s, f"{where}: has a parent")
+        check(outcome != "not joined" or n not in context_nodes,
+              f"{where}: not joined, though {n} has HotspanTraceContext 1")
+        return
+    check(n in context_nodes, f"{where}: joined, though {n} keeps HotspanTraceContext 0")
+    hop = by_span_id.get(s.get("parent_span_id"))
+    if not check(hop is not None, f"{where}: its parent is in no node's file"):
+        return
+    h = hop["attributes"]
+    check(HOP_NAME.match(hop["name"]) and hop["kind"] == "client" and hop["trace_id"] == s["trace_id"],
+          f"{where}: its parent is {hop['kind']} {hop['name']} of trace {hop['trace_id']}, not a create-hop of its trace")
+    check(h.get("relay.fingerprint") == node_fingerprint.get(n),
+          f"{where}: its parent {hop['name']} of {hop['service']} went to {h.get('relay.fingerprint')}")
+    check(h.get("tor.trace_context.sent") is True and hop["service"] in context_nodes,
+          f"{where}: its parent {hop['name']} of {hop['service']} did not send its context")
+    check(hop["start_unix_ns"] - CLOCK_SLACK_NS <= s["start_unix_ns"] <= hop["end_unix_ns"] + CLOCK_SLACK_NS,
+          f"{where}: starts outside its parent {hop['name']} of {hop['service']}")
+    joined_children[hop["span_id"]] += 1
+
 # Every node's own circuits, and the hops every node opened through each relay.
 opened_hops = collections.Counter()
 client_roots = {}
@@ -262,27 +336,31 @@ for n in nodes:
     relay_circuits = onion_skins = 0
     origin = opened = 0
     for trace_id, members in traces.items():
-        if any(s["name"] == "relay-circuit" for s in members):
-            # OR circuits: a root span, its own trace (nothing crosses processes
-            # yet), and the onion-skin spans of its handshake, from a cpuworker.
-            roots = [s for s in members if s["name"] == "relay-circuit"]
-            ok = check(len(roots) == 1 and "parent_span_id" not in roots[0] and roots[0]["kind"] == "server",
-                       f"{n}: relay-circuit trace {trace_id} has no one server root")
-            ok and check(roots[0]["attributes"].get("circuit.purpose") is not None,
-                         f"{n}: relay-circuit without circuit.purpose")
+        if any(s["name"] in ("relay-circuit", "onion-skin") for s in members):
+            # An OR circuit: its relay-circuit span (a root, or a child of the
+            # sender's create-hop span in its trace) and the onion-skin span of
+            # its handshake, from a cpuworker.
+            circuits = [s for s in members if s["name"] == "relay-circuit"]
+            ok = check(len(circuits) == 1, f"{n}: trace {trace_id} has {len(circuits)} relay-circuit spans")
             for s in members:
                 if s["name"] == "relay-circuit":
+                    check_relay_circuit(n, s)
+                    relay_circuits += 1
                     continue
                 where = f"{n}: {s['name']} in relay-circuit trace {trace_id}"
                 if not check(s["name"] == "onion-skin", f"{where}: unexpected span"):
                     continue
                 onion_skins += 1
-                check(ok and s.get("parent_span_id") == roots[0]["span_id"], f"{where}: not a child of relay-circuit")
+                rc = circuits[0] if ok else None
+                check(ok and s.get("parent_span_id") == rc["span_id"], f"{where}: not a child of relay-circuit")
                 check(s["kind"] == "internal" and s["status"] in ("ok", "error"), f"{where}: {s['kind']} {s['status']}")
                 check(s["attributes"].get("tor.handshake") in HANDSHAKES, f"{where}: tor.handshake {s['attributes'].get('tor.handshake')}")
-                check(ok and s["thread_id"] != roots[0]["thread_id"], f"{where}: recorded on the main thread")
-                check(ok and s["start_unix_ns"] >= roots[0]["start_unix_ns"], f"{where}: starts before its circuit")
-            relay_circuits += 1
+                # The worker records both: relay-circuit (it reads the client's
+                # context) and onion-skin; tor's main thread records the rest.
+                check(ok and s["thread_id"] == rc["thread_id"] and s["thread_id"] not in main_threads[n],
+                      f"{where}: not recorded on a cpuworker thread")
+                check(ok and rc["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= rc["end_unix_ns"],
+                      f"{where}: not within its relay-circuit")
             continue
         root = origin_trace(n, members)
         origin += 1
@@ -307,6 +385,20 @@ for n in nodes:
     if n != "client":
         check(stats[n][3] >= opened_hops[n],
               f"{n}: {stats[n][3]} relay-circuit spans, but {opened_hops[n]} hops opened through it")
+
+# The context: every hop that carried it and opened has its relay's
+# relay-circuit joined to it when the relay has the option, none otherwise.
+joined_hops = 0
+for hop in sent_hops:
+    relay = fingerprint.get(hop["attributes"].get("relay.fingerprint"))
+    want = int(hop["status"] == "ok" and hop["attributes"].get("tor.trace_context.sent") is True
+               and relay in context_nodes)
+    # A hop that failed may still have been answered: at most one then.
+    check(joined_children[hop["span_id"]] == want or (hop["status"] != "ok" and joined_children[hop["span_id"]] <= 1),
+          f"{hop['service']}: {hop['name']} to {relay} ({hop['status']}) has "
+          f"{joined_children[hop['span_id']]} relay-circuit spans joined to it, expected {want}")
+    joined_hops += joined_children[hop["span_id"]]
+check(joined_hops > 0, "no relay-circuit span joined a sender's trace")
 
 # The client's ControlPort: every BUILT circuit is an opened trace through the same relays.
 built = []
@@ -354,6 +446,30 @@ for c in range(1, n_circuits + 1):
               f"client: circuit{c} (circuit {cid}): spans {names}")
         check(c not in fetched or fetch_streams(members),
               f"client: circuit{c} (circuit {cid}): a fetch succeeded, but its trace has no ok create-stream to port {http_port}")
+# One circuit, one trace: each 3-hop circuit of the traffic whose relays all
+# have the option holds a relay-circuit of each of its relays.
+full_traces, through_off = [], 0
+for c in range(1, n_circuits + 1):
+    cid = users.get(f"circuit{c}")
+    if cid is None or cid not in client_roots:
+        continue
+    root, members = client_roots[cid]
+    hops = [s for s in members if HOP_NAME.match(s["name"]) and s["status"] == "ok"]
+    relays = [fingerprint.get(s["attributes"].get("relay.fingerprint")) for s in hops]
+    if not all(r in context_nodes for r in relays):
+        through_off += 1
+        continue
+    joined = [n for n in nodes if any(x["trace_id"] == root["trace_id"] and x["name"] == "relay-circuit"
+                                      for x in spans[n])]
+    check(sorted(joined) == sorted(relays),
+          f"client: circuit{c} (circuit {cid}) through {relays}: relay-circuit spans of its trace in {joined}")
+    full_traces.append(root["trace_id"])
+check(full_traces or through_off == n_circuits, "no client circuit is one trace across its relays")
+if not full_traces:
+    print(f"note: all {n_circuits} circuits went through exit0 (HotspanTraceContext 0): no full trace to check")
+with open(f"{checks_dir}/full_trace.txt", "w") as f:
+    f.write("\n".join(full_traces) + "\n")
+
 # Streams: at least one ok create-stream to the HTTP server per successful fetch.
 n_ok_fetches = sum(1 for line in open(f"{net}/traffic/fetches.txt")
                    if line.split()[4] == "200" and line.split()[5] == line.split()[3])
@@ -422,6 +538,10 @@ print(f"client streams: {len(client_streams)} create-stream spans "
       f"{fetch_ok} ok to the HTTP server for {n_ok_fetches} successful fetches; "
       f"relays' own: {sum(1 for n in nodes if n != 'client' for s in spans[n] if s['name'] == 'create-stream')}")
 print(f"relays: {sum(stats[n][4] for n in nodes)} onion-skin spans from cpuworker threads")
+print(f"context: {len(sent_hops)} hops sent, {sum(1 for h in sent_hops if h['attributes'].get('tor.trace_context.sent'))} "
+      f"with their span context, {joined_hops} relay-circuit spans joined to them; "
+      f"{len(full_traces)} of {n_circuits} traffic circuits are one trace across the client and its 3 relays "
+      f"({through_off} went through exit0)")
 print(f"relays: {sum(stats[n][3] for n in nodes)} relay-circuit spans, "
       f"{sum(opened_hops.values())} hops opened through them; no address in any file")
 PY

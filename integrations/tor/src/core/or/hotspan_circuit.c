@@ -11,9 +11,12 @@
  *   build-circuit     new_origin .. opened; status error, with tor's close
  *                     reason, when the circuit is marked for close before it
  *                     opened; cancelled when tor exits before it opened.
- *     create-hop-N    onion skin sent for hop N (first_onion_skin,
- *                     intermediate_onion_skin) .. its CREATED/EXTENDED
- *                     reply processed (hop_opened).
+ *     create-hop-N    hop N's onion skin about to be made (hop_start) .. its
+ *                     CREATED/EXTENDED reply processed (hop_opened); an
+ *                     event when the CREATE/EXTEND is sent (first_onion_skin,
+ *                     intermediate_onion_skin). With HotspanTraceContext,
+ *                     its context goes to the hop in the ntor v3 handshake
+ *                     (hotspan_ntor3.c).
  *   extend-circuit    an open circuit extended again (cannibalized): from
  *                     its change from OPEN back to BUILDING .. opened; a
  *                     child of build-circuit, parent of its create-hop-N.
@@ -29,15 +32,28 @@
  *                     has one create-stream span per attempt, each in the
  *                     trace of its circuit.
  *
- * OR circuits (relays): one relay-circuit span each, new_or .. free.
+ * OR circuits (relays): one relay-circuit span each, new_or .. free; a
+ * child of the client's create-hop-N when the client sent its context and
+ * this relay has HotspanTraceContext set, else the root of its own trace.
  *
  *   onion-skin        a child of relay-circuit, recorded on a cpuworker
  *                     thread: the server side of the circuit's handshake
  *                     (onion_skin_start .. onion_skin_done), status ok, or
- *                     error when the handshake failed. The relay-circuit's
- *                     context is copied into the job when it is queued
- *                     (onion_skin_queued, main thread): the worker reads
- *                     nothing of the circuit, which may be freed meanwhile.
+ *                     error when the handshake failed.
+ *
+ * The client's context is inside the ntor v3 message, which only the
+ * cpuworker decrypts, after the circuit exists and its onion skin waited in
+ * tor's queue. So a circuit answered by a cpuworker gets its relay-circuit
+ * span there, after the handshake: started with the client's context as
+ * parent and moved back to new_or (hotspan_span_set_start_time() with the
+ * instant new_or took), with its onion-skin child moved back to the
+ * handshake's start; the worker hands the started relay-circuit span back
+ * to the main thread in the job (onion_skin_answered), which ends it at
+ * free. What the worker needs travels in the job (onion_skin_queued): it
+ * reads nothing of the circuit, which tor may free meanwhile. A circuit
+ * that never reaches a cpuworker (CREATE_FAST, or closed while its onion
+ * skin waited) gets its relay-circuit span on the main thread at its first
+ * later event, moved back to new_or the same way.
  *
  * State changes, purpose changes, timeouts and cannibalization are events
  * of the span in progress.
@@ -61,11 +77,13 @@
  * and nicknames, which are public; OR circuits carry only their purpose,
  * states and close reason. Every probe runs on tor's main thread, except
  * onion_skin_start and onion_skin_done, which run on a cpuworker thread and
- * touch only the job's copied context and that thread's own span.
+ * touch only the job's data and that thread's own span.
  **/
 
 #include "orconfig.h"
 
+#include "app/config/config.h"
+#include "app/config/or_options_st.h"
 #include "core/or/or.h"
 #include "core/or/circuit_st.h"
 #include "core/or/circuitlist.h"
@@ -74,6 +92,7 @@
 #include "core/or/edge_connection_st.h"
 #include "core/or/entry_connection_st.h"
 #include "core/or/extend_info_st.h"
+#include "core/or/hotspan_ntor3.h"
 #include "core/or/or_circuit_st.h"
 #include "core/or/origin_circuit_st.h"
 #include "core/or/reasons.h"
@@ -98,6 +117,9 @@ typedef struct hotspan_circ_state_t {
   /** The context of build-circuit, parent of later extend-circuit spans
    * (build-circuit itself has ended by then). */
   hotspan_span_context root;
+  /** OR circuit: when new_or made it, the start of its relay-circuit span,
+   * which starts later (see the file comment). */
+  hotspan_timestamp created;
   /** True while span, respectively hop, is started and not ended. */
   unsigned int span_active : 1;
   unsigned int hop_active : 1;
@@ -110,6 +132,20 @@ typedef struct hotspan_stream_state_t {
   /** True while span is started and not ended. */
   unsigned int active : 1;
 } hotspan_stream_state_t;
+
+/** What a cpuworker job carries for the backend, in the job's
+ * trace_context buffer: written when the job is queued (main thread), then
+ * by the worker, read with the reply (main thread). */
+typedef struct hotspan_onion_job_t {
+  /** Started by the worker, handed to the main thread; inert until then. */
+  hotspan_span relay_circuit;
+  /** When new_or made the circuit. */
+  hotspan_timestamp created;
+  /** The circuit is traced: the worker records its spans. */
+  uint8_t traced;
+  /** HotspanTraceContext was set: a client's context becomes the parent. */
+  uint8_t join_client_trace;
+} hotspan_onion_job_t;
 
 #define NUL_TERM HOTSPAN_NUL_TERMINATED
 
@@ -224,8 +260,8 @@ end_cancelled(hotspan_span *span)
   hotspan_span_end(span);
 }
 
-/** Start the create-hop-N span of <b>hop</b>, whose onion skin was just
- * sent, as a child of the span in progress. */
+/** Start the create-hop-N span of <b>hop</b>, whose onion skin is about to
+ * be made, as a child of the span in progress. */
 static void
 start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
 {
@@ -234,7 +270,7 @@ start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
   hotspan_span_context parent = st->root;
   char name[32];
   char fingerprint[HEX_DIGEST_LEN + 1];
-  hotspan_attribute attrs[5];
+  hotspan_attribute attrs[4];
   size_t n = 0;
   const int index = hop_index(circ, hop);
 
@@ -257,8 +293,6 @@ start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
 
   attrs[n++] = hotspan_attr_int("circuit.id", circ->global_identifier);
   attrs[n++] = hotspan_attr_int("circuit.hop", index);
-  attrs[n++] = hotspan_attr_string("tor.handshake",
-                                   handshake_name(hop->handshake_state.tag));
   if (hop->extend_info) {
     const extend_info_t *ei = hop->extend_info;
     base16_encode(fingerprint, sizeof(fingerprint), ei->identity_digest,
@@ -337,13 +371,59 @@ hotspan_tp_tor_circuit_establish(const origin_circuit_t *circ)
   hotspan_span_set_string(&st->span, "circuit.path", NUL_TERM, path, used);
 }
 
+/** The onion skin of <b>hop</b> is about to be made: start its create-hop
+ * span, and fill the hop's 32-byte <b>context</b> buffer, which ntor v3
+ * carries to the hop (hotspan_ntor3.c): the span's binary context when
+ * HotspanTraceContext is set, zeros (nothing sent) otherwise. */
+void
+hotspan_tp_tor_circuit_hop_start(const origin_circuit_t *circ,
+                                 const crypt_path_t *hop, uint8_t *context)
+{
+  const hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_span_context hop_context;
+
+  memset(context, 0, 32);
+  if (!st)
+    return;
+  start_hop(circ, hop);
+  if (st->hop_active && get_options()->HotspanTraceContext &&
+      hotspan_span_get_context(&st->hop, &hop_context) == HOTSPAN_OK &&
+      hotspan_span_context_is_valid(&hop_context))
+    hotspan_binary_context_write(&hop_context, context, 32);
+}
+
+/** The CREATE (first hop) or EXTEND cell of <b>hop</b>, with its onion skin,
+ * has been sent: an event on its create-hop span, which gets the handshake
+ * made and whether it carries the span's context. */
+static void
+hop_sent(const origin_circuit_t *circ, const crypt_path_t *hop,
+         const char *cell)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_attribute attrs[2];
+  hotspan_attribute event_attr;
+  const uint16_t type = hop->handshake_state.tag;
+  uint8_t any = 0;
+
+  if (!st || !st->hop_active || !hotspan_span_is_recording(&st->hop))
+    return;
+  for (size_t i = 0; i < sizeof(hop->handshake_state.trace_context); ++i)
+    any |= hop->handshake_state.trace_context[i];
+  attrs[0] = hotspan_attr_string("tor.handshake", handshake_name(type));
+  attrs[1] = hotspan_attr_bool("tor.trace_context.sent",
+                               any && type == ONION_HANDSHAKE_TYPE_NTOR_V3);
+  hotspan_span_set_attributes(&st->hop, attrs, 2);
+  event_attr = hotspan_attr_string("tor.cell", cell);
+  hotspan_span_add_event(&st->hop, "onion-skin-sent", NUL_TERM, &event_attr,
+                         1);
+}
+
 /** The CREATE cell for the first hop has been sent. */
 void
 hotspan_tp_tor_circuit_first_onion_skin(const origin_circuit_t *circ,
                                         const crypt_path_t *hop)
 {
-  if (TO_CIRCUIT(circ)->hotspan_state)
-    start_hop(circ, hop);
+  hop_sent(circ, hop, "CREATE");
 }
 
 /** The EXTEND cell for a further hop has been sent. */
@@ -351,8 +431,7 @@ void
 hotspan_tp_tor_circuit_intermediate_onion_skin(const origin_circuit_t *circ,
                                                const crypt_path_t *hop)
 {
-  if (TO_CIRCUIT(circ)->hotspan_state)
-    start_hop(circ, hop);
+  hop_sent(circ, hop, "EXTEND");
 }
 
 /** The CREATED/EXTENDED reply of a hop has been processed: the hop is
@@ -535,77 +614,174 @@ hotspan_tp_tor_circuit_stream_free(edge_connection_t *conn)
 
 /* ---------------------------------------------------------- OR circuits */
 
-/** A circuit created by a CREATE cell from another tor: start its
- * relay-circuit span. */
+/** A circuit created by a CREATE cell from another tor: give it its state,
+ * with the instant its relay-circuit span will start from. */
 void
 hotspan_tp_tor_circuit_new_or(or_circuit_t *circ)
 {
-  circ_state_start(TO_CIRCUIT(circ), "relay-circuit", HOTSPAN_KIND_SERVER);
+  hotspan_circ_state_t *st;
+
+  if (!tor_trace_hotspan_tracer())
+    return;
+  st = tor_malloc_zero(sizeof(*st));
+  st->created = hotspan_now();
+  TO_CIRCUIT(circ)->hotspan_state = st;
 }
 
-/** The context buffer of a cpuworker job holds a span context. */
-CTASSERT(sizeof(hotspan_span_context) <= 32);
+/** Main thread: start the relay-circuit span of <b>circ</b> here, as the
+ * root of its own trace, moved back to new_or, unless it is started already
+ * or a cpuworker will start it (its job is queued or running: the reply
+ * brings the span). For a circuit that never reaches a cpuworker: called
+ * when a CREATE_FAST circuit opens, and when a circuit is marked for close
+ * or freed (a circuit closed while its onion skin waited in tor's queue).
+ * Events before then (the change to ONIONSKIN_PENDING right after new_or)
+ * have no span to go to. */
+static void
+relay_circuit_start_here(const circuit_t *circ, hotspan_circ_state_t *st)
+{
+  hotspan_tracer *tracer;
 
-/** A CREATE's onion skin is queued for a cpuworker thread: copy the
- * relay-circuit's context into the job (an invalid context when the
- * circuit is not traced: the worker then records nothing). */
+  if (st->span_active || CONST_TO_OR_CIRCUIT(circ)->workqueue_entry)
+    return;
+  tracer = tor_trace_hotspan_tracer();
+  if (!tracer)
+    return;
+  hotspan_span_start_with_parent(tracer, &st->span, "relay-circuit", NUL_TERM,
+                                 HOTSPAN_KIND_SERVER, NULL);
+  hotspan_span_set_start_time(&st->span, st->created);
+  hotspan_span_set_string(&st->span, "tor.trace_context", NUL_TERM, "none",
+                          NUL_TERM);
+  st->span_active = 1;
+}
+
+/** The job buffer holds the backend's data. */
+CTASSERT(sizeof(hotspan_onion_job_t) <= 96);
+
+/** A CREATE's onion skin is queued for a cpuworker thread: put in the job
+ * what the worker needs to record the circuit's spans. */
 void
 hotspan_tp_tor_circuit_onion_skin_queued(const or_circuit_t *circ,
                                          uint8_t *context)
 {
   const hotspan_circ_state_t *st = circ->base_.hotspan_state;
-  hotspan_span_context parent;
+  hotspan_onion_job_t job;
 
-  memset(&parent, 0, sizeof(parent));
-  if (st && st->span_active)
-    hotspan_span_get_context(&st->span, &parent);
-  memcpy(context, &parent, sizeof(parent));
+  memset(&job, 0, sizeof(job));
+  if (st && !st->span_active) {
+    job.created = st->created;
+    job.traced = 1;
+    job.join_client_trace = get_options()->HotspanTraceContext != 0;
+  }
+  memcpy(context, &job, sizeof(job));
 }
 
-/** The onion-skin span of this cpuworker thread, from onion_skin_start to
- * onion_skin_done (one job at a time per thread). */
-static __thread hotspan_span onion_skin_span;
-/** The tracer, while onion_skin_span is started and not ended. */
+/** The tracer, from onion_skin_start to onion_skin_done of this cpuworker
+ * thread's job (one job at a time per thread), while it records one. */
 static __thread hotspan_tracer *onion_skin_tracer = NULL;
+/** When that job's handshake started. */
+static __thread hotspan_timestamp onion_skin_started;
 
 /** On a cpuworker thread: the handshake of a job starts. */
 void
 hotspan_tp_tor_circuit_onion_skin_start(const uint8_t *context,
                                         int handshake_type)
 {
-  hotspan_span_context parent;
-  hotspan_tracer *tracer;
+  hotspan_onion_job_t job;
+  hotspan_span_context unused;
+  (void) handshake_type;
 
-  memcpy(&parent, context, sizeof(parent));
-  if (!hotspan_span_context_is_valid(&parent))
+  /* Forget any context a handshake outside a job left on this thread. */
+  (void) hotspan_ntor3_take_received_context(&unused);
+  memcpy(&job, context, sizeof(job));
+  if (!job.traced)
     return;
-  tracer = tor_trace_hotspan_worker_enter();
-  if (!tracer)
-    return;
-  onion_skin_tracer = tracer;
-  hotspan_span_start_with_parent(tracer, &onion_skin_span, "onion-skin",
-                                 NUL_TERM, HOTSPAN_KIND_INTERNAL, &parent);
-  hotspan_span_set_string(&onion_skin_span, "tor.handshake", NUL_TERM,
-                          handshake_name((uint16_t) handshake_type),
-                          NUL_TERM);
+  onion_skin_tracer = tor_trace_hotspan_worker_enter();
+  onion_skin_started = hotspan_now();
 }
 
-/** On a cpuworker thread: the handshake of the job is done. */
-void
-hotspan_tp_tor_circuit_onion_skin_done(int success)
+/** The relay-circuit's tor.trace_context: how its parent was chosen. */
+static const char *
+trace_context_outcome(hotspan_ntor3_received_t received, int join)
 {
-  if (!onion_skin_tracer)
+  switch (received) {
+    case HOTSPAN_NTOR3_CONTEXT: return join ? "joined" : "not joined";
+    case HOTSPAN_NTOR3_MALFORMED: return "malformed";
+    case HOTSPAN_NTOR3_NO_CONTEXT:
+    default: return "none";
+  }
+}
+
+/** On a cpuworker thread: the handshake of the job is done. Start the
+ * circuit's relay-circuit span (the client's context, read from the
+ * handshake, as parent when allowed), record the onion-skin span under it,
+ * both moved back to when they began, and hand relay-circuit to the main
+ * thread in the job. */
+void
+hotspan_tp_tor_circuit_onion_skin_done(uint8_t *context, int handshake_type,
+                                       int success)
+{
+  hotspan_tracer *tracer = onion_skin_tracer;
+  hotspan_onion_job_t job;
+  hotspan_span_context client, relay_circuit;
+  hotspan_span onion_skin;
+  hotspan_ntor3_received_t received;
+  int joined;
+
+  if (!tracer)
     return;
+  onion_skin_tracer = NULL;
+  memcpy(&job, context, sizeof(job));
+  received = hotspan_ntor3_take_received_context(&client);
+  joined = job.join_client_trace && received == HOTSPAN_NTOR3_CONTEXT;
+
+  hotspan_span_start_with_parent(tracer, &job.relay_circuit, "relay-circuit",
+                                 NUL_TERM, HOTSPAN_KIND_SERVER,
+                                 joined ? &client : NULL);
+  hotspan_span_set_start_time(&job.relay_circuit, job.created);
+  hotspan_span_set_string(&job.relay_circuit, "tor.trace_context", NUL_TERM,
+                          trace_context_outcome(received,
+                                                job.join_client_trace),
+                          NUL_TERM);
+  hotspan_span_get_context(&job.relay_circuit, &relay_circuit);
+
+  hotspan_span_start_with_parent(tracer, &onion_skin, "onion-skin", NUL_TERM,
+                                 HOTSPAN_KIND_INTERNAL, &relay_circuit);
+  hotspan_span_set_start_time(&onion_skin, onion_skin_started);
+  hotspan_span_set_string(&onion_skin, "tor.handshake", NUL_TERM,
+                          handshake_name((uint16_t) handshake_type), NUL_TERM);
   if (success) {
-    hotspan_span_set_status(&onion_skin_span, HOTSPAN_STATUS_CODE_OK, NULL,
-                            0);
+    hotspan_span_set_status(&onion_skin, HOTSPAN_STATUS_CODE_OK, NULL, 0);
   } else {
-    hotspan_span_set_status(&onion_skin_span, HOTSPAN_STATUS_CODE_ERROR,
+    hotspan_span_set_status(&onion_skin, HOTSPAN_STATUS_CODE_ERROR,
                             "onion skin handshake failed", NUL_TERM);
   }
-  hotspan_span_end(&onion_skin_span);
-  onion_skin_tracer = NULL;
+  hotspan_span_end(&onion_skin);
+
+  memcpy(context, &job, sizeof(job));
   tor_trace_hotspan_worker_leave();
+}
+
+/** Main thread: a cpuworker's answer came back for <b>circ</b> (NULL when
+ * the circuit was freed meanwhile): its relay-circuit span, started by the
+ * worker, is the circuit's span from now on. */
+void
+hotspan_tp_tor_circuit_onion_skin_answered(or_circuit_t *circ,
+                                           uint8_t *context)
+{
+  hotspan_circ_state_t *st = circ ? circ->base_.hotspan_state : NULL;
+  hotspan_onion_job_t job;
+
+  memcpy(&job, context, sizeof(job));
+  if (!st || st->span_active) {
+    /* Freed while the worker ran (or, not expected, a span already). */
+    hotspan_span_set_status(&job.relay_circuit, HOTSPAN_STATUS_CODE_ERROR,
+                            "circuit freed before its onion skin was "
+                            "answered", NUL_TERM);
+    hotspan_span_end(&job.relay_circuit);
+    return;
+  }
+  st->span = job.relay_circuit;
+  st->span_active = 1;
 }
 
 /* ------------------------------------------------------------ both kinds */
@@ -622,6 +798,9 @@ hotspan_tp_tor_circuit_change_state(const circuit_t *circ, int old_state,
 
   if (!st)
     return;
+  /* A CREATE_FAST is answered on the main thread: the circuit opens. */
+  if (!CIRCUIT_IS_ORIGIN(circ) && new_state == CIRCUIT_STATE_OPEN)
+    relay_circuit_start_here(circ, st);
   if (CIRCUIT_IS_ORIGIN(circ) && !st->span_active &&
       old_state == CIRCUIT_STATE_OPEN && new_state != CIRCUIT_STATE_OPEN &&
       (tracer = tor_trace_hotspan_tracer()) != NULL) {
@@ -668,6 +847,7 @@ hotspan_tp_tor_circuit_mark_for_close(const circuit_t *circ)
   if (!st)
     return;
   if (!CIRCUIT_IS_ORIGIN(circ)) {
+    relay_circuit_start_here(circ, st);
     if (st->span_active) {
       set_close_reason(&st->span, circ);
       hotspan_span_add_event(&st->span, "mark-for-close", NUL_TERM, NULL, 0);
@@ -703,9 +883,13 @@ hotspan_tp_tor_circuit_free(circuit_t *circ)
       set_purpose(&st->span, circ);
       end_cancelled(&st->span);
     }
-  } else if (st->span_active) {
-    set_purpose(&st->span, circ);
-    hotspan_span_end(&st->span);
+  } else {
+    /* With its onion skin still on a cpuworker, the reply ends the span. */
+    relay_circuit_start_here(circ, st);
+    if (st->span_active) {
+      set_purpose(&st->span, circ);
+      hotspan_span_end(&st->span);
+    }
   }
   tor_free(st);
   circ->hotspan_state = NULL;
