@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test through ctest:
-#   1. Release build of the library, tools, examples and tests;
+#   1. Release build of the library, tools, examples and tests, with the
+#      tor_network test (the real tor with hotspan's backend in a private
+#      Tor network: integrations/tor/README.md; cold about 5 minutes, most
+#      of it building tor into ~/.cache/hotspan/tor, reused by later runs);
 #   2. the tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the tests again under ThreadSanitizer;
 #   4. the libFuzzer targets of fuzz/, each for a short time over its corpus.
@@ -8,6 +11,7 @@
 #   HOTSPAN_TEST_SANITIZERS="asan tsan"   which sanitizer passes to run ("" for none)
 #   HOTSPAN_TEST_FUZZ=20                  seconds per fuzz target, "regress" to run
 #                                         the corpora only, "" for no fuzz pass
+#   HOTSPAN_TEST_TOR=ON                   OFF leaves the tor_network test out
 #   BUILD_DIR=build                       directory of the Release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +31,7 @@ run_suite() {  # name dir cmake-args...
 }
 
 run_suite release "$build_dir" -DCMAKE_BUILD_TYPE=Release \
-  -DHOTSPAN_BUILD_EXAMPLES=ON -DHOTSPAN_BUILD_TOOLS=ON
+  -DHOTSPAN_BUILD_EXAMPLES=ON -DHOTSPAN_BUILD_TOOLS=ON -DHOTSPAN_TOR_TESTS="${HOTSPAN_TEST_TOR:-ON}"
 
 for s in $sanitizers; do
   case "$s" in

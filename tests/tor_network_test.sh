@@ -2,7 +2,7 @@
 # The real tor with hotspan's tracing backend, end to end: builds it
 # (scripts/tor_build.sh; warm cache: seconds, cold: about 5 minutes), runs a
 # private Tor network on loopback with every node tracing
-# (scripts/tor_network.sh --trace: 3 authorities, 5 relays, a client, HTTP
+# (scripts/tor_network.sh --trace: 3 authorities, 6 relays (3 exits), a client, HTTP
 # fetches over CIRCUITS circuits), then checks that
 #   * every node's trace file is complete and clean (`hotspan validate
 #     --strict`: end frame, no orphan, no recorded loss), and its tor logged
@@ -23,17 +23,17 @@
 #     hop that any node's trace says the relay opened; their own circuits
 #     obey the client's rules;
 #   * the span context crosses processes (HotspanTraceContext 1 on every
-#     node but exit0, which keeps the default 0): every ntor v3 hop of a
+#     node but exit2, which keeps the default 0): every ntor v3 hop of a
 #     node with the option carries its create-hop span's context
 #     (tor.trace_context.sent), none of a node without; a relay with the
 #     option answers it with a relay-circuit span that is a child of that
 #     create-hop span, in its trace, within it (tor.trace_context
-#     "joined"), exit0 with a root ("not joined"); every other
+#     "joined"), exit2 with a root ("not joined"); every other
 #     relay-circuit is a root; the files of all nodes together have no
 #     orphan (`hotspan validate --strict` of the merged spans); every
 #     client circuit whose relays all have the option is one trace across
 #     the client and its relays, and there is such a circuit unless every
-#     circuit went through exit0 (then the test says so);
+#     circuit went through exit2 (then the test says so);
 #   * onion-skin spans (the handshakes on tor's cpuworker threads): each the
 #     child of a relay-circuit of its node, both recorded on a cpuworker
 #     thread (not the one of the node's build-circuit spans), within it,
@@ -111,17 +111,18 @@ if [ "${HOTSPAN_TOR_SANDBOX:-1}" != 0 ] &&
   sandbox_args=(--torrc-extra "client:Sandbox 1" --torrc-extra "relay0:Sandbox 1")
   sandboxed="client relay0"
 fi
-# The span context crosses processes on every node but exit0, which keeps
-# the default (off): both behaviours in one network. (Not a guard: the
-# client's guards are relay0..2, so most circuits avoid exit0.)
-context_nodes="auth0 auth1 auth2 relay0 relay1 relay2 exit1 client"
+# The span context crosses processes on every node but exit2, which keeps
+# the default (off): both behaviours in one network. Three exits, so that
+# about half of the circuits avoid exit2 (it is no guard: the guards are
+# relay0..2; it can be a middle).
+context_nodes="auth0 auth1 auth2 relay0 relay1 relay2 exit0 exit1 client"
 context_args=()
 for node in $context_nodes; do context_args+=(--torrc-extra "$node:HotspanTraceContext 1"); done
 echo "== scripts/tor_network.sh --trace --circuits $circuits${sandboxed:+ (Sandbox 1: $sandboxed)}, HotspanTraceContext 1 on $context_nodes (log: $net_log)"
 t_net=$SECONDS
 rc=0
 timeout --signal=TERM 600 "$repo/scripts/tor_network.sh" --tor "$tor_bin" --tor-gencert "$gencert_bin" \
-  --trace --dir "$net" --circuits "$circuits" ${sandbox_args[@]+"${sandbox_args[@]}"} \
+  --trace --dir "$net" --circuits "$circuits" --relays 6 --exits 3 ${sandbox_args[@]+"${sandbox_args[@]}"} \
   "${context_args[@]}" >"$net_log" 2>&1 || rc=$?
 if [ "$rc" -ne 0 ]; then
   tail -n 40 "$net_log" >&2
@@ -136,7 +137,7 @@ http_port=$(sed -n 's/^socks: .*HTTP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$net_log" 
 # --- per node: the file, and tor's own account at exit -----------------------
 nodes=()
 for torrc in "$net"/*/torrc; do nodes+=("$(basename "$(dirname "$torrc")")"); done
-[ ${#nodes[@]} -eq 9 ] || fail "expected 9 tor nodes in $net, found ${#nodes[@]}: ${nodes[*]}"
+[ ${#nodes[@]} -eq 10 ] || fail "expected 10 tor nodes in $net, found ${#nodes[@]}: ${nodes[*]}"
 pass
 for node in $sandboxed; do
   contains "$net/$node/torrc" "Sandbox 1"
@@ -466,7 +467,7 @@ for c in range(1, n_circuits + 1):
     full_traces.append(root["trace_id"])
 check(full_traces or through_off == n_circuits, "no client circuit is one trace across its relays")
 if not full_traces:
-    print(f"note: all {n_circuits} circuits went through exit0 (HotspanTraceContext 0): no full trace to check")
+    print(f"note: all {n_circuits} circuits went through exit2 (HotspanTraceContext 0): no full trace to check")
 with open(f"{checks_dir}/full_trace.txt", "w") as f:
     f.write("\n".join(full_traces) + "\n")
 
@@ -541,7 +542,7 @@ print(f"relays: {sum(stats[n][4] for n in nodes)} onion-skin spans from cpuworke
 print(f"context: {len(sent_hops)} hops sent, {sum(1 for h in sent_hops if h['attributes'].get('tor.trace_context.sent'))} "
       f"with their span context, {joined_hops} relay-circuit spans joined to them; "
       f"{len(full_traces)} of {n_circuits} traffic circuits are one trace across the client and its 3 relays "
-      f"({through_off} went through exit0)")
+      f"({through_off} went through exit2)")
 print(f"relays: {sum(stats[n][3] for n in nodes)} relay-circuit spans, "
       f"{sum(opened_hops.values())} hops opened through them; no address in any file")
 PY
