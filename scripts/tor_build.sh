@@ -6,8 +6,16 @@
 # reuses the unpacked, patched, configured and built tree, and rebuilds only
 # what changed.
 #
-#   scripts/tor_build.sh [--check] [-h]
+#   scripts/tor_build.sh [--variant NAME] [--check] [-h]
 #
+#   --variant NAME  which tracing the tor is built with, for comparing their
+#             costs (bench/tor_overhead.sh): hotspan (the default), lttng
+#             (tor's LTTng-UST backend, on the same tracepoints: the patch
+#             is applied, configure --enable-tracing-instrumentation-lttng;
+#             installs liblttng-ust-dev) or none (the same patched sources,
+#             no tracing: every tracepoint compiles to nothing). Each
+#             variant has its own tree; CACHE/bin/tor is hotspan's,
+#             CACHE/bin/tor-lttng and CACHE/bin/tor-none the others.
 #   --check   also build tor's unit tests (src/test/test) and run them
 #             twice: with tracing idle, then with the probes recording
 #             (HOTSPAN_FILE set)
@@ -54,9 +62,15 @@ step_done() {
 }
 
 run_check=0
+variant=hotspan
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) run_check=1 ;;
+    --variant)
+      [ $# -ge 2 ] || die "--variant needs a value: hotspan, lttng or none"
+      variant=$2
+      case "$variant" in hotspan|lttng|none) ;; *) die "--variant must be hotspan, lttng or none, not '$variant'" ;; esac
+      shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -162,6 +176,7 @@ done
 # and what hotspan needs to build.
 packages+=(autoconf automake libtool dpkg-dev pkg-config build-essential cmake
            libconcurrentqueue-dev libxxhash-dev)
+[ "$variant" != lttng ] || packages+=(liblttng-ust-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null; then
@@ -218,8 +233,12 @@ log "pkg-config --static --libs hotspan: $(pkg-config --static --libs hotspan)"
 step_done
 
 # -------------------------------------------------------------- tor tree
-configure_args=(--enable-tracing-instrumentation-hotspan --disable-asciidoc
-                --disable-html-manual --disable-manpage)
+case "$variant" in
+  hotspan) configure_args=(--enable-tracing-instrumentation-hotspan) ;;
+  lttng) configure_args=(--enable-tracing-instrumentation-lttng) ;;
+  none) configure_args=() ;;
+esac
+configure_args+=(--disable-asciidoc --disable-html-manual --disable-manpage)
 # The tree is keyed on what needs a new unpack, autoreconf and configure: the
 # tor version, the patch, the backend's include.am files, the configure
 # arguments and the hotspan prefix (its path is baked into the Makefiles).
@@ -232,11 +251,13 @@ tree_key=$( {
   (cd "$integration" && find hotspan-backend.patch src -type f -name '*.patch' -o -type f -name '*.am' |
      LC_ALL=C sort | xargs sha256sum)
 } | sha256sum | cut -c1-12)
-tree_root=$cache/tree-$tree_key
+tree_root=$cache/tree-$variant-$tree_key
 tor_dir=$tree_root/tor-$upstream
 
 step "tor tree (unpack, patch, autoreconf, configure)"
-for old in "$cache"/tree-*; do
+# Trees of this variant for another key go; an unprefixed tree-KEY is a
+# hotspan tree from before variants existed.
+for old in "$cache"/tree-"$variant"-* $([ "$variant" = hotspan ] && echo "$cache"/tree-????????????); do
   if [ -d "$old" ] && [ "$old" != "$tree_root" ]; then
     log "removing $old (a tree of another version, patch or configuration)"
     rm -rf "$old"
@@ -278,8 +299,17 @@ else
   log "./configure ${configure_args[*]}"
   (cd "$tor_dir" && ./configure "${configure_args[@]}" >"$tree_root/configure.log" 2>&1) ||
     { tail -30 "$tree_root/configure.log" >&2; die "configure failed (log: $tree_root/configure.log)"; }
-  grep -q "^#define USE_TRACING_INSTRUMENTATION_HOTSPAN 1" "$tor_dir/orconfig.h" ||
-    die "configure did not enable the hotspan backend (log: $tree_root/configure.log)"
+  case "$variant" in
+    hotspan) want="#define USE_TRACING_INSTRUMENTATION_HOTSPAN 1" ;;
+    lttng) want="#define USE_TRACING_INSTRUMENTATION_LTTNG 1" ;;
+    none) want="" ;;
+  esac
+  if [ -n "$want" ]; then
+    grep -qx "$want" "$tor_dir/orconfig.h" ||
+      die "configure did not enable the $variant backend (log: $tree_root/configure.log)"
+  elif grep -q "^#define HAVE_TRACING 1" "$tor_dir/orconfig.h"; then
+    die "configure enabled tracing in the variant without it (log: $tree_root/configure.log)"
+  fi
   touch "$tree_root/.configured"
 fi
 step_done
@@ -326,8 +356,9 @@ fi
 
 # ----------------------------------------------------------------- result
 mkdir -p "$cache/bin"
-ln -sfn "$tor_dir/src/app/tor" "$cache/bin/tor"
-ln -sfn "$tor_dir/src/tools/tor-gencert" "$cache/bin/tor-gencert"
+suffix=$([ "$variant" = hotspan ] || echo "-$variant")
+ln -sfn "$tor_dir/src/app/tor" "$cache/bin/tor$suffix"
+ln -sfn "$tor_dir/src/tools/tor-gencert" "$cache/bin/tor-gencert$suffix"
 log "time per step:"
 for i in "${!step_names[@]}"; do
   printf '%s   %7ss  %s\n' "$prog" "${step_times[$i]}" "${step_names[$i]}"

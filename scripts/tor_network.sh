@@ -25,6 +25,13 @@
 #   --parallel N          fetches in flight at once (default 4)
 #   --bootstrap-timeout S seconds to wait for the network (default 150)
 #   --fetch-timeout S     curl --max-time of one fetch (default 60)
+#   --fetch-size BYTES    every fetch gets one file of this size (default: files
+#                         of 1 KiB, 64 KiB and 1 MiB in turn)
+#   --measure FILE        write what the traffic cost to FILE: each tor's CPU
+#                         time (user + system, from /proc) during the traffic,
+#                         the bytes fetched, and the build time of each circuit
+#                         the client launched and built meanwhile (from its
+#                         ControlPort's CIRC events); see bench/tor_overhead.sh
 #   --trace-dir DIR       tracing on: each node gets HOTSPAN_FILE=DIR/NODE.trace
 #                         and OTEL_SERVICE_NAME=NODE
 #   --trace               the same as --trace-dir WORKDIR
@@ -73,6 +80,8 @@ n_streams=2
 parallel=4
 boot_timeout=150
 fetch_timeout=60
+fetch_size=
+measure_file=
 trace_dir=
 trace_in_work=0
 node_env=() torrc_extra=()
@@ -96,6 +105,8 @@ while [ $# -gt 0 ]; do
     --parallel) need_arg "$@"; parallel=$2; shift ;;
     --bootstrap-timeout) need_arg "$@"; boot_timeout=$2; shift ;;
     --fetch-timeout) need_arg "$@"; fetch_timeout=$2; shift ;;
+    --fetch-size) need_arg "$@"; fetch_size=$2; shift ;;
+    --measure) need_arg "$@"; measure_file=$2; shift ;;
     --trace-dir) need_arg "$@"; trace_dir=$2; shift ;;
     --trace) trace_in_work=1 ;;
     --node-env) need_arg "$@"; [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] ||
@@ -119,6 +130,11 @@ for v in relays:n_relays exits:n_exits circuits:n_circuits streams:n_streams par
   is_uint "${!var}" "--${v%%:*}"
 done
 [ -z "$base_port" ] || is_uint "$base_port" --base-port
+[ -z "$fetch_size" ] || is_uint "$fetch_size" --fetch-size
+if [ -n "$measure_file" ]; then
+  touch "$measure_file" 2>/dev/null || die "--measure: cannot write '$measure_file'"
+  measure_file=$(cd "$(dirname "$measure_file")" && pwd)/$(basename "$measure_file")
+fi
 ((n_relays >= 3)) || die "--relays must be at least 3 (a circuit has 3 hops)"
 ((n_exits >= 1 && n_exits <= n_relays - 2)) ||
   die "--exits must be between 1 and relays-2 ($((n_relays - 2))) so that guards and middles remain"
@@ -545,6 +561,10 @@ www="$work_dir/http/www"
 mkdir -p "$www"
 file_names=(1k.bin 64k.bin 1m.bin)
 file_sizes=(1024 65536 1048576)
+if [ -n "$fetch_size" ]; then
+  file_names=(data.bin)
+  file_sizes=("$fetch_size")
+fi
 for ((k = 0; k < ${#file_names[@]}; k++)); do
   head -c "${file_sizes[$k]}" /dev/urandom >"$www/${file_names[$k]}"
 done
@@ -647,6 +667,32 @@ done
 first_s=$(secs_since "$t_first")
 log "first fetch through the network succeeded (${first_s}s after the network was ready)"
 
+# --measure: CPU time of every tor (user + system, in clock ticks, fields 14
+# and 15 of /proc/PID/stat) before and after the traffic, and the client's
+# CIRC events meanwhile, each with the time it was read.
+cpu_ticks() {  # -> "name ticks" per node
+  local i
+  for ((i = 0; i < n_nodes; i++)); do
+    echo "${names[$i]} ${roles[$i]} $(awk '{ print $14 + $15 }' "/proc/${tor_pids[$i]}/stat" 2>/dev/null || echo -1)"
+  done
+}
+circ_logger=
+if [ -n "$measure_file" ]; then
+  cpu_before=$(cpu_ticks)
+  python3 - "$control_port" "$client_dir/control_auth_cookie" "$work_dir/traffic/circ-events.txt" <<'PY' &
+import socket, sys, time
+port, cookie_file, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"AUTHENTICATE " + open(cookie_file, "rb").read().hex().encode() + b"\r\nSETEVENTS CIRC\r\n")
+f = s.makefile("rb")
+with open(out, "w", buffering=1) as o:
+    for line in f:
+        o.write(f"{time.monotonic() * 1000:.3f} {line.decode(errors='replace').rstrip()}\n")
+PY
+  circ_logger=$!
+  nap 0.5  # subscribed before the first circuit of the traffic
+fi
+
 log "driving $n_circuits circuits x $n_streams fetches, $parallel at a time"
 results="$work_dir/traffic/fetches.txt"
 : >"$results"
@@ -666,6 +712,27 @@ for ((c = 1; c <= n_circuits; c++)); do
 done
 for pid in "${fetch_pids[@]}"; do wait "$pid" || true; done
 traffic_s=$(secs_since "$t_traffic")
+if [ -n "$measure_file" ]; then
+  cpu_after=$(cpu_ticks)
+  kill "$circ_logger" 2>/dev/null || true
+  wait "$circ_logger" 2>/dev/null || true
+  {
+    echo "# tor_network.sh --measure: $n_circuits circuits x $n_streams fetches of ${fetch_size:-mixed} bytes"
+    echo "traffic_s $traffic_s"
+    echo "clock_ticks_per_s $(getconf CLK_TCK)"
+    awk '$5 == 200 && $6 == $4 { b += $6 } END { printf "bytes %d\n", b }' "$work_dir/traffic/fetches.txt"
+    # cpu NODE ROLE TICKS: used during the traffic
+    join <(sort <<<"$cpu_before") <(sort <<<"$cpu_after") | awk '{ print "cpu", $1, $2, $5 - $3 }'
+    # build_ms ID HOPS MS: LAUNCHED to BUILT, for the circuits launched during the traffic
+    awk '$2 == "650" && $3 == "CIRC" {
+           if ($5 == "LAUNCHED") launched[$4] = $1
+           else if ($5 == "BUILT" && ($4 in launched)) {
+             printf "build_ms %s %d %.3f\n", $4, split($6, hop, ","), $1 - launched[$4]
+             delete launched[$4]
+           }
+         }' "$work_dir/traffic/circ-events.txt"
+  } >"$measure_file"
+fi
 
 n_fetches=$((n_circuits * n_streams))
 read -r ok bytes circuits_ok < <(awk '$5 == 200 && $6 == $4 { ok++; b += $6; c[$1] = 1 }
