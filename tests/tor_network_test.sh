@@ -34,6 +34,11 @@
 #     client circuit whose relays all have the option is one trace across
 #     the client and its relays, and there is such a circuit unless every
 #     circuit went through exit2 (then the test says so);
+#   * relay-cell spans (one relayed cell in 1000 per circuit and direction,
+#     its time in the circuit's queue): each a child of a relay-circuit of
+#     its node, within it, on the main thread, with cell.direction and
+#     circuit.queue.cells, status ok (or cancelled: freed before it left);
+#     the relays have some;
 #   * onion-skin spans (the handshakes on tor's cpuworker threads): each the
 #     child of a relay-circuit of its node, both recorded on a cpuworker
 #     thread (not the one of the node's build-circuit spans), within it,
@@ -323,6 +328,19 @@ def check_relay_circuit(n, s):
           f"{where}: starts outside its parent {hop['name']} of {hop['service']}")
     joined_children[hop["span_id"]] += 1
 
+def check_relay_cell(where, s, rc, main_thread_ids):
+    """A sampled relayed cell: its time in its circuit's queue, on the main thread."""
+    a = s["attributes"]
+    check(rc is not None and s.get("parent_span_id") == rc["span_id"], f"{where}: not a child of relay-circuit")
+    check(s["kind"] == "internal" and s["status"] in ("ok", "cancelled"), f"{where}: {s['kind']} {s['status']}")
+    check(a.get("cell.direction") in ("exitward", "clientward"), f"{where}: cell.direction {a.get('cell.direction')}")
+    check(isinstance(a.get("circuit.queue.cells"), int) and a["circuit.queue.cells"] >= 1,
+          f"{where}: circuit.queue.cells {a.get('circuit.queue.cells')}")
+    check(s["thread_id"] in main_thread_ids, f"{where}: not recorded on the main thread")
+    check(rc is not None and rc["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= rc["end_unix_ns"],
+          f"{where}: not within its relay-circuit")
+cells_per_node = {}
+
 # Every node's own circuits, and the hops every node opened through each relay.
 opened_hops = collections.Counter()
 client_roots = {}
@@ -334,10 +352,10 @@ for n in nodes:
         check(s["dropped_attributes"] == 0 and s["dropped_events"] == 0,
               f"{n}: {s['name']} dropped attributes or events")
         traces[s["trace_id"]].append(s)
-    relay_circuits = onion_skins = 0
+    relay_circuits = onion_skins = relay_cells = 0
     origin = opened = 0
     for trace_id, members in traces.items():
-        if any(s["name"] in ("relay-circuit", "onion-skin") for s in members):
+        if any(s["name"] in ("relay-circuit", "onion-skin", "relay-cell") for s in members):
             # An OR circuit: its relay-circuit span (a root, or a child of the
             # sender's create-hop span in its trace) and the onion-skin span of
             # its handshake, from a cpuworker.
@@ -349,6 +367,10 @@ for n in nodes:
                     relay_circuits += 1
                     continue
                 where = f"{n}: {s['name']} in relay-circuit trace {trace_id}"
+                if s["name"] == "relay-cell":
+                    relay_cells += 1
+                    check_relay_cell(where, s, circuits[0] if ok else None, main_threads[n])
+                    continue
                 if not check(s["name"] == "onion-skin", f"{where}: unexpected span"):
                     continue
                 onion_skins += 1
@@ -377,6 +399,7 @@ for n in nodes:
             if HOP_NAME.match(s["name"]) and s["status"] == "ok":
                 opened_hops[fingerprint.get(s["attributes"].get("relay.fingerprint"))] += 1
     stats[n] = (len(spans[n]), origin, opened, relay_circuits, onion_skins)
+    cells_per_node[n] = relay_cells
     if n.startswith(("relay", "exit")):
         check(relay_circuits > 0, f"{n}: no relay-circuit span")
         check(onion_skins > 0, f"{n}: no onion-skin span")
@@ -400,6 +423,8 @@ for hop in sent_hops:
           f"{joined_children[hop['span_id']]} relay-circuit spans joined to it, expected {want}")
     joined_hops += joined_children[hop["span_id"]]
 check(joined_hops > 0, "no relay-circuit span joined a sender's trace")
+# The 1 MiB fetches take over 2000 cells through each relay of their circuit.
+check(sum(cells_per_node.values()) > 0, "no relay-cell span on any relay")
 
 # The client's ControlPort: every BUILT circuit is an opened trace through the same relays.
 built = []
@@ -538,7 +563,8 @@ print(f"client streams: {len(client_streams)} create-stream spans "
       f"({', '.join(f'{v} {k}' for k, v in sorted(stream_status.items()))}), "
       f"{fetch_ok} ok to the HTTP server for {n_ok_fetches} successful fetches; "
       f"relays' own: {sum(1 for n in nodes if n != 'client' for s in spans[n] if s['name'] == 'create-stream')}")
-print(f"relays: {sum(stats[n][4] for n in nodes)} onion-skin spans from cpuworker threads")
+print(f"relays: {sum(stats[n][4] for n in nodes)} onion-skin spans from cpuworker threads, "
+      f"{sum(cells_per_node.values())} relay-cell spans (one cell in 1000 per circuit and direction)")
 print(f"context: {len(sent_hops)} hops sent, {sum(1 for h in sent_hops if h['attributes'].get('tor.trace_context.sent'))} "
       f"with their span context, {joined_hops} relay-circuit spans joined to them; "
       f"{len(full_traces)} of {n_circuits} traffic circuits are one trace across the client and its 3 relays "

@@ -40,6 +40,14 @@
  *                     thread: the server side of the circuit's handshake
  *                     (onion_skin_start .. onion_skin_done), status ok, or
  *                     error when the handshake failed.
+ *   relay-cell        a child of relay-circuit: one cell in
+ *                     HotspanRelayCellSpans (default 1000) per direction
+ *                     that the relay queues on the circuit, from its
+ *                     append to the circuit's queue (cell_queued) to its
+ *                     leaving the queue for the channel (cell_flushed): its
+ *                     queue time. One sampled cell per direction is in
+ *                     flight at a time; the queue is FIFO, so the probe
+ *                     counts the cells flushed until it is its turn.
  *
  * The client's context is inside the ntor v3 message, which only the
  * cpuworker decrypts, after the circuit exists and its onion skin waited in
@@ -106,6 +114,20 @@
 
 #include <stdio.h>
 
+/** A relay-cell span in flight in one direction of an OR circuit. */
+typedef struct hotspan_cell_sample_t {
+  /** relay-cell: from the cell's append to the circuit's queue until it
+   * leaves it. */
+  hotspan_span span;
+  /** Cells queued in this direction since the circuit began. */
+  uint64_t queued;
+  /** Cells still to leave the queue before the sampled one, itself
+   * included: it leaves when this reaches 0. */
+  int ahead;
+  /** True while span is started and not ended. */
+  unsigned int active : 1;
+} hotspan_cell_sample_t;
+
 /** The spans of one circuit in progress. */
 typedef struct hotspan_circ_state_t {
   /** Origin circuit: build-circuit, later an extend-circuit; OR circuit:
@@ -120,6 +142,9 @@ typedef struct hotspan_circ_state_t {
   /** OR circuit: when new_or made it, the start of its relay-circuit span,
    * which starts later (see the file comment). */
   hotspan_timestamp created;
+  /** OR circuit: the sampled cell of each direction (0: towards the client,
+   * 1: exitward). */
+  hotspan_cell_sample_t cells[2];
   /** True while span, respectively hop, is started and not ended. */
   unsigned int span_active : 1;
   unsigned int hop_active : 1;
@@ -784,6 +809,76 @@ hotspan_tp_tor_circuit_onion_skin_answered(or_circuit_t *circ,
   st->span_active = 1;
 }
 
+/** A cell was appended to the queue of <b>circ</b> in direction
+ * <b>exitward</b>, which now holds <b>queue_len</b> cells: every
+ * HotspanRelayCellSpans-th one starts a relay-cell span, unless one is in
+ * flight in that direction. */
+void
+hotspan_tp_tor_circuit_cell_queued(const circuit_t *circ, int queue_len,
+                                   int exitward)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+  hotspan_cell_sample_t *sample;
+  hotspan_tracer *tracer;
+  hotspan_span_context parent;
+  hotspan_attribute attrs[2];
+  int every;
+
+  if (!st || CIRCUIT_IS_ORIGIN(circ) || !st->span_active)
+    return;
+  sample = &st->cells[exitward ? 1 : 0];
+  ++sample->queued;
+  every = get_options()->HotspanRelayCellSpans;
+  if (sample->active || every <= 0 || sample->queued % (uint64_t) every != 0)
+    return;
+  if (!hotspan_span_is_recording(&st->span) ||
+      (tracer = tor_trace_hotspan_tracer()) == NULL)
+    return;
+  hotspan_span_get_context(&st->span, &parent);
+  hotspan_span_start_with_parent(tracer, &sample->span, "relay-cell",
+                                 NUL_TERM, HOTSPAN_KIND_INTERNAL, &parent);
+  attrs[0] = hotspan_attr_string("cell.direction",
+                                 exitward ? "exitward" : "clientward");
+  attrs[1] = hotspan_attr_int("circuit.queue.cells", queue_len);
+  hotspan_span_set_attributes(&sample->span, attrs, 2);
+  sample->ahead = queue_len;
+  sample->active = 1;
+}
+
+/** A cell left the queue of <b>circ</b> in direction <b>exitward</b> for
+ * its channel: the sampled one, when its turn has come. */
+void
+hotspan_tp_tor_circuit_cell_flushed(const circuit_t *circ, int exitward)
+{
+  hotspan_circ_state_t *st = circ->hotspan_state;
+  hotspan_cell_sample_t *sample;
+
+  if (!st || CIRCUIT_IS_ORIGIN(circ))
+    return;
+  sample = &st->cells[exitward ? 1 : 0];
+  if (!sample->active || --sample->ahead > 0)
+    return;
+  hotspan_span_set_status(&sample->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(&sample->span);
+  sample->active = 0;
+}
+
+/** End the relay-cell spans of <b>st</b> still in flight: the circuit is
+ * freed and its queues with it. */
+static void
+end_cell_samples(hotspan_circ_state_t *st)
+{
+  for (int i = 0; i < 2; ++i) {
+    if (!st->cells[i].active)
+      continue;
+    hotspan_span_set_status(&st->cells[i].span, HOTSPAN_STATUS_CODE_CANCELLED,
+                            "circuit freed before the cell was sent",
+                            NUL_TERM);
+    hotspan_span_end(&st->cells[i].span);
+    st->cells[i].active = 0;
+  }
+}
+
 /* ------------------------------------------------------------ both kinds */
 
 /** The circuit changes state. An origin circuit that leaves OPEN is being
@@ -885,6 +980,7 @@ hotspan_tp_tor_circuit_free(circuit_t *circ)
     }
   } else {
     /* With its onion skin still on a cpuworker, the reply ends the span. */
+    end_cell_samples(st);
     relay_circuit_start_here(circ, st);
     if (st->span_active) {
       set_purpose(&st->span, circ);
