@@ -17,6 +17,7 @@ spread is (max - min) / median. Targets are evaluated from the same medians.
 import argparse
 import datetime
 import json
+import statistics
 import math
 import os
 import platform
@@ -441,6 +442,7 @@ class Report:
         w(self.readers_section())
         w(self.relay_section())
         w(self.relay_chain_section())
+        w(self.tor_section())
         w(self.context_section())
         w(self.closing_section(rows))
         return "\n".join(out).rstrip() + "\n"
@@ -840,6 +842,77 @@ class Report:
                    "ratio", "spans / round"], rows,
                   ["l", "r", "r", "r", "r", "r", "r", "r"]),
             "",
+        ])
+
+    def tor_section(self):
+        """Inside tor: bench/results/tor_overhead.json, written by bench/tor_overhead.sh."""
+        try:
+            with open(os.path.join(self.dir, "tor_overhead.json")) as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            return ""
+        per = {}
+        for run in data["runs"]:
+            d = per.setdefault(run["config"], {"relay": [], "client": [], "builds": []})
+            mb = run["bytes"] / 1e6
+            d["relay"].append(run["relay_ticks"] / run["ticks_per_s"] * 1000 / mb)
+            d["client"].append(run["client_ticks"] / run["ticks_per_s"] * 1000 / mb)
+            d["builds"] += run["builds_ms"]
+
+        def pct(xs, p):
+            xs = sorted(xs)
+            return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else None
+
+        base = statistics.median(per["none"]["relay"]) if "none" in per else None
+        names = {
+            "none": "tor without tracing",
+            "lttng-idle": "LTTng-UST backend, no session",
+            "lttng-session": "LTTng-UST backend, session recording `tor_circuit:*`",
+            "hotspan-idle": "hotspan backend, no exporter configured",
+            "hotspan-off": "hotspan, `always_off`",
+            "hotspan-1%": "hotspan, `traceidratio` 0.01",
+            "hotspan-all": "hotspan, every span sampled and written",
+        }
+        rows = []
+        for c in data["configs"]:
+            if c not in per:
+                continue
+            d = per[c]
+            r = statistics.median(d["relay"])
+            p50, p99 = pct(d["builds"], 50), pct(d["builds"], 99)
+            # Apart from no tracing: the ranges over the rounds do not overlap.
+            apart = "–"
+            if base is not None and c != "none":
+                lo, hi = min(per["none"]["relay"]), max(per["none"]["relay"])
+                apart = "above" if min(d["relay"]) > hi else "below" if max(d["relay"]) < lo else "overlaps"
+            rows.append([names.get(c, c), f"{r:.1f} ms", f"{min(d['relay']):.1f}–{max(d['relay']):.1f}",
+                         fmt_ratio(div(r, base)), apart, f"{statistics.median(d['client']):.1f} ms",
+                         f"{p50:.1f} ms" if p50 is not None else "–",
+                         f"{p99:.1f} ms" if p99 is not None else "–", str(len(d["builds"]))])
+        return "\n".join([
+            "## Inside tor\n",
+            "The real tor (0.4.9.11, Debian's source) in a private network on loopback "
+            "(`scripts/tor_network.sh`: 3 authorities, 3 relays, 2 exits, a client), built three "
+            "ways by `scripts/tor_build.sh --variant` (no tracing; tor's LTTng-UST backend; "
+            "hotspan's backend, integrations/tor/) on the same tracepoints, and traced seven ways. "
+            f"Each run fetches {data['circuits']} files of {data['fetch_bytes'] / 2**20:g} MiB, one "
+            "per new circuit, 4 at a time; the relays' CPU time (user + system, all relays) during "
+            "the fetches is divided by the bytes fetched (each byte crosses 3 relays). Circuit "
+            "build time: the client's ControlPort, LAUNCHED to BUILT, 3-hop circuits launched "
+            "during the fetches, over all rounds. "
+            f"{data['rounds']} interleaved rounds (`{data['command']}`, {data['date']}, "
+            f"{data['machine']}); CPU figures are the median over the rounds, with their range.\n",
+            table(["configuration", "relays' CPU per MB", "range", "vs no tracing",
+                   "range vs no tracing's", "client's CPU per MB", "circuit build P50", "P99",
+                   "circuits"], rows, ["l", "r", "r", "r", "l", "r", "r", "r", "r"]),
+            "",
+            "What the spans are: per circuit a `relay-circuit` and an `onion-skin` span on each "
+            "relay, `build-circuit` and `create-hop-N` on the client, and one `relay-cell` span per "
+            "1000 relayed cells per circuit and direction; LTTng records every event of the "
+            "same tracepoints instead, `cell_queued` and `cell_flushed` for every cell included. "
+            "A 4 MiB fetch is about 8,400 cells per relay. \"range vs no tracing's\": whether "
+            "a configuration's range over the rounds lies above or below the range of tor "
+            "without tracing, or overlaps it (a difference the rounds cannot tell from noise).\n",
         ])
 
     def relay_section(self):

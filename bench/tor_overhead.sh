@@ -27,9 +27,10 @@
 #
 # Environment: TOR_BENCH_CIRCUITS (default 24), TOR_BENCH_FETCH_BYTES (default
 # 4194304: one 4 MiB fetch per circuit), TOR_BENCH_CONFIGS (a subset, space
-# separated), TOR_BENCH_OUT (default bench/results/tor_overhead).
-# Writes OUT/runs.txt (one line per run), OUT/summary.md (the table that
-# BENCHMARKS.md shows) and keeps each run's files under OUT/runs/.
+# separated), TOR_BENCH_WORK (default build/tor-overhead: each run's network
+# and log), TOR_BENCH_RESULT (default bench/results/tor_overhead.json).
+# Writes the runs to the result file and regenerates BENCHMARKS.md (its
+# section "Inside tor", bench/render_benchmarks.py), which it prints.
 # Needs root or password-less sudo (apt-get for the tor builds, lttng-tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,8 @@ rounds=${1:-3}
 circuits=${TOR_BENCH_CIRCUITS:-24}
 fetch_bytes=${TOR_BENCH_FETCH_BYTES:-4194304}
 configs=(${TOR_BENCH_CONFIGS:-none lttng-idle lttng-session hotspan-idle hotspan-off hotspan-1% hotspan-all})
-out=${TOR_BENCH_OUT:-bench/results/tor_overhead}
+out=${TOR_BENCH_WORK:-build/tor-overhead}
+result=${TOR_BENCH_RESULT:-bench/results/tor_overhead.json}
 prog=tor_overhead.sh
 log() { printf '%s [%s] %s\n' "$prog" "$(date +%H:%M:%S)" "$*"; }
 die() { echo "$prog: error: $*" >&2; exit 1; }
@@ -139,36 +141,23 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
-# --- the table ------------------------------------------------------------------
-python3 - "$runs" "$out/summary.md" "$rounds" "$circuits" "$fetch_bytes" "${configs[@]}" <<'PY'
-import statistics, sys
-runs_file, summary, rounds, circuits, fetch_bytes, configs = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
-                                                              int(sys.argv[4]), int(sys.argv[5]), sys.argv[6:])
-data = {}
+# --- the result ---------------------------------------------------------------
+python3 - "$runs" "$result" "$rounds" "$circuits" "$fetch_bytes" "${configs[@]}" <<'PY'
+import json, os, platform, subprocess, sys, time
+runs_file, result, rounds, circuits, fetch_bytes, configs = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                                                             int(sys.argv[4]), int(sys.argv[5]), sys.argv[6:])
+runs = []
 for line in open(runs_file):
     f = line.split()
-    c, bytes_, relays, client, hz = f[0], int(f[2]), int(f[3]), int(f[4]), int(f[5])
-    d = data.setdefault(c, {"relay": [], "client": [], "builds": []})
-    mb = bytes_ / 1e6
-    d["relay"].append(relays / hz * 1000 / mb)
-    d["client"].append(client / hz * 1000 / mb)
-    d["builds"] += [float(x) for x in f[6:]]
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
-base = statistics.median(data["none"]["relay"]) if "none" in data else None
-rows = ["| configuration | relays' CPU per MB (median, min-max) | vs none | client's CPU per MB | circuit build P50 | P99 | circuits |",
-        "| --- | --- | --- | --- | --- | --- | --- |"]
-for c in configs:
-    if c not in data:
-        continue
-    d = data[c]
-    r = statistics.median(d["relay"])
-    rows.append(f"| {c} | {r:.1f} ms ({min(d['relay']):.1f}-{max(d['relay']):.1f}) | "
-                f"{(r / base if base else float('nan')):.2f}x | {statistics.median(d['client']):.1f} ms | "
-                f"{pct(d['builds'], 50):.1f} ms | {pct(d['builds'], 99):.1f} ms | {len(d['builds'])} |")
-with open(summary, "w") as out:
-    out.write("\n".join(rows) + "\n")
-print("\n".join(rows))
+    runs.append({"config": f[0], "round": int(f[1]), "bytes": int(f[2]), "relay_ticks": int(f[3]),
+                 "client_ticks": int(f[4]), "ticks_per_s": int(f[5]), "builds_ms": [float(x) for x in f[6:]]})
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "command": f"bench/tor_overhead.sh {rounds}", "rounds": rounds, "circuits": circuits,
+           "fetch_bytes": fetch_bytes, "configs": configs,
+           "machine": f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
+           "runs": runs}, open(result, "w"), indent=1)
 PY
-log "wrote $runs and $out/summary.md"
+python3 bench/render_benchmarks.py render
+sed -n '/^## Inside tor/,/^## /p' BENCHMARKS.md | sed '$d'
+log "wrote $result and BENCHMARKS.md"
