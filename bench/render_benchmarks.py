@@ -900,17 +900,21 @@ class Report:
             "the fetches is divided by the bytes fetched (each byte crosses 3 relays). Circuit "
             "build time: the client's ControlPort, LAUNCHED to BUILT, 3-hop circuits launched "
             "during the fetches, over all rounds. "
-            f"{data['rounds']} interleaved rounds (`{data['command']}`, {data['date']}, "
+            f"{data['rounds']} interleaved rounds (`{data['command']}` at commit "
+            f"{data.get('commit', '?')}, {data['date']}, "
             f"{data['machine']}); CPU figures are the median over the rounds, with their range.\n",
             table(["configuration", "relays' CPU per MB", "range", "vs no tracing",
                    "range vs no tracing's", "client's CPU per MB", "circuit build P50", "P99",
                    "circuits"], rows, ["l", "r", "r", "r", "l", "r", "r", "r", "r"]),
             "",
-            "What the spans are: per circuit a `relay-circuit` and an `onion-skin` span on each "
-            "relay, `build-circuit` and `create-hop-N` on the client, and one `relay-cell` span per "
-            "1000 relayed cells per circuit and direction; LTTng records every event of the "
-            "same tracepoints instead, `cell_queued` and `cell_flushed` for every cell included. "
-            "A 4 MiB fetch is about 8,400 cells per relay. \"range vs no tracing's\": whether "
+            "What is recorded (integrations/tor/README.md at that commit): per circuit a "
+            "`relay-circuit` and an `onion-skin` span on each relay, the circuit's spans on the "
+            "client, and one `relay-cell` span per 1000 relayed cells per circuit and direction; "
+            "LTTng records every event of the same tracepoints instead, `cell_queued` and "
+            "`cell_flushed` for every cell included. "
+            f"A {data['fetch_bytes'] / 2**20:g} MiB fetch is about "
+            f"{data['fetch_bytes'] / 498:,.0f} cells through each relay of its circuit (498 "
+            "bytes of data per cell). \"range vs no tracing's\": whether "
             "a configuration's range over the rounds lies above or below the range of tor "
             "without tracing, or overlaps it (a difference the rounds cannot tell from noise).\n",
         ])

@@ -25,8 +25,8 @@
 #
 #   bench/tor_overhead.sh [ROUNDS]      (default 3)
 #
-# Environment: TOR_BENCH_CIRCUITS (default 24), TOR_BENCH_FETCH_BYTES (default
-# 4194304: one 4 MiB fetch per circuit), TOR_BENCH_CONFIGS (a subset, space
+# Environment: TOR_BENCH_CIRCUITS (default 48), TOR_BENCH_FETCH_BYTES (default
+# 16777216: one 16 MiB fetch per circuit, 805 MB per run, about a minute), TOR_BENCH_CONFIGS (a subset, space
 # separated), TOR_BENCH_WORK (default build/tor-overhead: each run's network
 # and log), TOR_BENCH_RESULT (default bench/results/tor_overhead.json).
 # Writes the runs to the result file and regenerates BENCHMARKS.md (its
@@ -36,8 +36,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${1:-3}
-circuits=${TOR_BENCH_CIRCUITS:-24}
-fetch_bytes=${TOR_BENCH_FETCH_BYTES:-4194304}
+circuits=${TOR_BENCH_CIRCUITS:-48}
+fetch_bytes=${TOR_BENCH_FETCH_BYTES:-16777216}
 configs=(${TOR_BENCH_CONFIGS:-none lttng-idle lttng-session hotspan-idle hotspan-off hotspan-1% hotspan-all})
 out=${TOR_BENCH_WORK:-build/tor-overhead}
 result=${TOR_BENCH_RESULT:-bench/results/tor_overhead.json}
@@ -152,7 +152,8 @@ for line in open(runs_file):
     runs.append({"config": f[0], "round": int(f[1]), "bytes": int(f[2]), "relay_ticks": int(f[3]),
                  "client_ticks": int(f[4]), "ticks_per_s": int(f[5]), "builds_ms": [float(x) for x in f[6:]]})
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit,
            "command": f"bench/tor_overhead.sh {rounds}", "rounds": rounds, "circuits": circuits,
            "fetch_bytes": fetch_bytes, "configs": configs,
            "machine": f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",

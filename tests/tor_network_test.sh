@@ -8,10 +8,13 @@
 #     --strict`: end frame, no orphan, no recorded loss), and its tor logged
 #     at exit "N spans written, 0 dropped" with N the spans in the file, and
 #     its accounting line "Sampled S = exported E + ..." with S the sum;
-#   * the client's traces: one per circuit, rooted in build-circuit; each
-#     circuit that opened (status ok) has create-hop-1..N children, one per
-#     hop of circuit.path, parented to the root, in order, with the
-#     backend's attributes; every circuit the client's ControlPort lists as
+#   * the client's traces: one per circuit, rooted in build-circuit, in the
+#     seed report's shape: select-exit/-guard/-middle children (internal,
+#     the relay chosen, which is in the path; the guard is hop 1) and an
+#     extend-circuit child; each circuit that opened (status ok) has
+#     create-hop-1..N children of its extend-circuit, one per hop of
+#     circuit.path, in order, with the backend's attributes; every traffic
+#     circuit has select-guard, select-middle, extend-circuit and 3 hops; every circuit the client's ControlPort lists as
 #     BUILT (among them a 3-hop circuit for each SOCKS username of the
 #     traffic) is such a trace, through the same relays in the same order;
 #   * streams: create-stream spans, children of build-circuit in their
@@ -238,13 +241,17 @@ def origin_trace(node, members):
         if not check(parent is not None, f"{where}: {s['name']} has no parent in its trace"):
             continue
         if s["name"] == "extend-circuit":
-            check(parent is root, f"{where}: extend-circuit is not a child of build-circuit")
+            check(parent is root and s["kind"] == "client",
+                  f"{where}: extend-circuit is not a client child of build-circuit")
         elif s["name"] == "create-stream":
             check_stream(where, root, s, parent)
+        elif s["name"] in SELECTS:
+            check_select(where, root, s, parent)
+            continue
         else:
             check(HOP_NAME.match(s["name"]) is not None, f"{where}: unexpected span {s['name']}")
-            check(parent["name"] in ("build-circuit", "extend-circuit"),
-                  f"{where}: {s['name']} is a child of {parent['name']}")
+            check(parent["name"] == "extend-circuit",
+                  f"{where}: {s['name']} is a child of {parent['name']}, not of extend-circuit")
         check(s["attributes"].get("circuit.id") == a.get("circuit.id"),
               f"{where}: {s['name']} has circuit.id {s['attributes'].get('circuit.id')}")
     if root["status"] != "ok":
@@ -256,11 +263,24 @@ def origin_trace(node, members):
     check(a.get("circuit.hops") == a.get("circuit.path.length") == len(path),
           f"{where}: circuit.hops {a.get('circuit.hops')}, circuit.path.length "
           f"{a.get('circuit.path.length')}, {len(path)} relays in circuit.path")
-    hops = sorted((s for s in members if s.get("parent_span_id") == root["span_id"]
+    # The build's extend-circuit (the first; a cannibalized circuit has one
+    # more, for its new last hop) holds one create-hop-K per hop, in order.
+    extends = sorted((s for s in members if s["name"] == "extend-circuit"), key=lambda s: s["start_unix_ns"])
+    if not check(extends and extends[0]["status"] == "ok", f"{where}: opened without an ok extend-circuit"):
+        return root
+    check(root["start_unix_ns"] <= extends[0]["start_unix_ns"] and extends[0]["end_unix_ns"] <= root["end_unix_ns"],
+          f"{where}: its extend-circuit is not within build-circuit")
+    hops = sorted((s for s in members if s.get("parent_span_id") == extends[0]["span_id"]
                    and HOP_NAME.match(s["name"])), key=lambda s: s["start_unix_ns"])
     names = [s["name"] for s in hops]
     check(names == [f"create-hop-{k}" for k in range(1, len(path) + 1)],
-          f"{where}: opened with {len(path)} hops, children {names}")
+          f"{where}: opened with {len(path)} hops, extend-circuit's children {names}")
+    # Each relay chosen by a select-* span is in the path (the guard first).
+    for s in members:
+        if s["name"] in SELECTS and s["status"] == "ok":
+            fp = s["attributes"].get("relay.fingerprint")
+            check(fp in path, f"{where}: {s['name']} chose {fp}, not in circuit.path")
+            check(s["name"] != "select-guard" or fp == path[0], f"{where}: select-guard chose {fp}, not hop 1")
     for k, s in enumerate(hops, 1):
         h = s["attributes"]
         check(s["status"] == "ok" and s["kind"] == "client", f"{where}: {s['name']} {s['kind']} {s['status']}")
@@ -274,6 +294,19 @@ def origin_trace(node, members):
         check(root["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= root["end_unix_ns"],
               f"{where}: {s['name']} is not within build-circuit")
     return root
+
+SELECTS = {"select-exit", "select-guard", "select-middle"}
+def check_select(where, root, s, parent):
+    """A path selection span: an internal child of build-circuit, within it."""
+    a = s["attributes"]
+    where = f"{where}: {s['name']}"
+    check(parent is root and s["kind"] == "internal", f"{where}: {s['kind']}, a child of {parent['name']}")
+    check(s["status"] in ("ok", "error", "cancelled"), f"{where}: status {s['status']}")
+    if s["status"] == "ok":
+        check(a.get("relay.fingerprint") in fingerprint, f"{where}: relay.fingerprint {a.get('relay.fingerprint')}")
+        check(a.get("relay.nickname") == fingerprint.get(a.get("relay.fingerprint")),
+              f"{where}: relay.nickname {a.get('relay.nickname')}")
+    check(root["start_unix_ns"] <= s["start_unix_ns"], f"{where}: starts before build-circuit")
 
 STREAM_STATUS = {"ok", "error", "cancelled"}
 def check_stream(where, root, s, parent):
@@ -467,8 +500,11 @@ for c in range(1, n_circuits + 1):
     cid = users.get(f"circuit{c}")
     if check(cid is not None, f"client: no 3-hop BUILT circuit for SOCKS username circuit{c}"):
         members = client_roots.get(cid, (None, []))[1]
-        names = sorted(s["name"] for s in members if s["name"] != "create-stream")
-        check(names == ["build-circuit", "create-hop-1", "create-hop-2", "create-hop-3"],
+        # The seed report's shape; the exit is chosen by tor (select-exit) unless
+        # the circuit was asked for one (a conflux leg takes its set's exit).
+        names = sorted(s["name"] for s in members if s["name"] not in ("create-stream", "select-exit"))
+        check(names == ["build-circuit", "create-hop-1", "create-hop-2", "create-hop-3", "extend-circuit",
+                        "select-guard", "select-middle"],
               f"client: circuit{c} (circuit {cid}): spans {names}")
         check(c not in fetched or fetch_streams(members),
               f"client: circuit{c} (circuit {cid}): a fetch succeeded, but its trace has no ok create-stream to port {http_port}")

@@ -6,12 +6,19 @@
  *        (see hotspan_circuit.inc) start, annotate and end spans, with
  *        hotspan's C API only.
  *
- * Origin circuits (built by this tor, client or relay): one trace each.
+ * Origin circuits (built by this tor, client or relay): one trace each, in
+ * the shape of the seed report's.
  *
  *   build-circuit     new_origin .. opened; status error, with tor's close
  *                     reason, when the circuit is marked for close before it
  *                     opened; cancelled when tor exits before it opened.
- *     create-hop-N    hop N's onion skin about to be made (hop_start) .. its
+ *     select-exit     path selection: the exit (chosen first), the guard
+ *     select-guard    and each middle (path_select_start ..
+ *     select-middle   path_select_done), with the relay chosen; status
+ *                     error when tor found none.
+ *     extend-circuit  the first hop's onion skin about to be made .. every
+ *                     hop open (opened).
+ *       create-hop-N  hop N's onion skin about to be made (hop_start) .. its
  *                     CREATED/EXTENDED reply processed (hop_opened); an
  *                     event when the CREATE/EXTEND is sent (first_onion_skin,
  *                     intermediate_onion_skin). With HotspanTraceContext,
@@ -19,7 +26,8 @@
  *                     (hotspan_ntor3.c).
  *   extend-circuit    an open circuit extended again (cannibalized): from
  *                     its change from OPEN back to BUILDING .. opened; a
- *                     child of build-circuit, parent of its create-hop-N.
+ *                     child of build-circuit (which has ended by then),
+ *                     parent of its create-hop-N.
  *
  *   create-stream     a child of build-circuit: a stream of the client,
  *                     from its BEGIN (or BEGIN_DIR) sent on this circuit
@@ -104,6 +112,8 @@
 #include "core/or/or_circuit_st.h"
 #include "core/or/origin_circuit_st.h"
 #include "core/or/reasons.h"
+#include "feature/nodelist/node_st.h"
+#include "feature/nodelist/nodelist.h"
 #include "core/or/socks_request_st.h"
 #include "core/or/trace_probes_circuit.h"
 #include "lib/cc/ctassert.h"
@@ -136,6 +146,10 @@ typedef struct hotspan_circ_state_t {
   /** Origin circuit: the create-hop-N span of the hop awaiting its reply.
    * Tor extends a circuit one hop at a time, so there is at most one. */
   hotspan_span hop;
+  /** Origin circuit: extend-circuit, parent of the create-hop-N spans. */
+  hotspan_span extend;
+  /** Origin circuit: the select-POSITION span of a path choice in progress. */
+  hotspan_span select;
   /** The context of build-circuit, parent of later extend-circuit spans
    * (build-circuit itself has ended by then). */
   hotspan_span_context root;
@@ -145,9 +159,12 @@ typedef struct hotspan_circ_state_t {
   /** OR circuit: the sampled cell of each direction (0: towards the client,
    * 1: exitward). */
   hotspan_cell_sample_t cells[2];
-  /** True while span, respectively hop, is started and not ended. */
+  /** True while span, hop, extend, respectively select, is started and not
+   * ended. */
   unsigned int span_active : 1;
   unsigned int hop_active : 1;
+  unsigned int extend_active : 1;
+  unsigned int select_active : 1;
 } hotspan_circ_state_t;
 
 /** The span of one client stream in progress. */
@@ -285,8 +302,43 @@ end_cancelled(hotspan_span *span)
   hotspan_span_end(span);
 }
 
+/** The parent of an origin circuit's spans: build-circuit while it runs,
+ * else its context kept in root (a cannibalized circuit). */
+static hotspan_span_context
+build_context(const hotspan_circ_state_t *st)
+{
+  hotspan_span_context parent = st->root;
+  if (st->span_active)
+    hotspan_span_get_context(&st->span, &parent);
+  return parent;
+}
+
+/** Start an extend-circuit span of <b>circ</b>, a child of build-circuit. */
+static void
+start_extend(const origin_circuit_t *circ, hotspan_circ_state_t *st,
+             hotspan_tracer *tracer)
+{
+  const hotspan_span_context parent = build_context(st);
+
+  hotspan_span_start_with_parent(tracer, &st->extend, "extend-circuit",
+                                 NUL_TERM, HOTSPAN_KIND_CLIENT, &parent);
+  st->extend_active = 1;
+  hotspan_span_set_int(&st->extend, "circuit.id", NUL_TERM,
+                       circ->global_identifier);
+}
+
+/** The span that an origin circuit's events go to: build-circuit while it
+ * runs, else an extend-circuit in progress; NULL when neither. */
+static hotspan_span *
+event_span(hotspan_circ_state_t *st)
+{
+  if (st->span_active)
+    return &st->span;
+  return st->extend_active ? &st->extend : NULL;
+}
+
 /** Start the create-hop-N span of <b>hop</b>, whose onion skin is about to
- * be made, as a child of the span in progress. */
+ * be made, as a child of extend-circuit. */
 static void
 start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
 {
@@ -306,8 +358,8 @@ start_hop(const origin_circuit_t *circ, const crypt_path_t *hop)
     hotspan_span_end(&st->hop);
     st->hop_active = 0;
   }
-  if (st->span_active)
-    hotspan_span_get_context(&st->span, &parent);
+  if (st->extend_active)
+    hotspan_span_get_context(&st->extend, &parent);
 
   tor_snprintf(name, sizeof(name), "create-hop-%d", index);
   hotspan_span_start_with_parent(tracer, &st->hop, name, NUL_TERM,
@@ -404,12 +456,16 @@ void
 hotspan_tp_tor_circuit_hop_start(const origin_circuit_t *circ,
                                  const crypt_path_t *hop, uint8_t *context)
 {
-  const hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
   hotspan_span_context hop_context;
 
   memset(context, 0, 32);
-  if (!st)
+  if (!st || !tracer)
     return;
+  /* The first hop of a build: the extension through every hop begins. */
+  if (!st->extend_active)
+    start_extend(circ, st, tracer);
   start_hop(circ, hop);
   if (st->hop_active && get_options()->HotspanTraceContext &&
       hotspan_span_get_context(&st->hop, &hop_context) == HOTSPAN_OK &&
@@ -487,6 +543,12 @@ hotspan_tp_tor_circuit_opened(const origin_circuit_t *circ)
     hotspan_span_end(&st->hop);
     st->hop_active = 0;
   }
+  if (st->extend_active) {
+    set_purpose(&st->extend, TO_CIRCUIT(circ));
+    hotspan_span_set_status(&st->extend, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+    hotspan_span_end(&st->extend);
+    st->extend_active = 0;
+  }
   if (!st->span_active)
     return;
   set_purpose(&st->span, TO_CIRCUIT(circ));
@@ -497,18 +559,71 @@ hotspan_tp_tor_circuit_opened(const origin_circuit_t *circ)
   st->span_active = 0;
 }
 
+/** tor chooses a relay for <b>position</b> ("exit", "guard", "middle") of
+ * the path of <b>circ</b>: a select-POSITION span, a child of
+ * build-circuit. */
+void
+hotspan_tp_tor_circuit_path_select_start(const origin_circuit_t *circ,
+                                         const char *position)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_tracer *tracer = tor_trace_hotspan_tracer();
+  hotspan_span_context parent;
+  char name[32];
+
+  if (!st || !tracer)
+    return;
+  if (st->select_active) /* Not expected: one choice at a time. */
+    hotspan_span_end(&st->select);
+  parent = build_context(st);
+  tor_snprintf(name, sizeof(name), "select-%s", position);
+  hotspan_span_start_with_parent(tracer, &st->select, name, NUL_TERM,
+                                 HOTSPAN_KIND_INTERNAL, &parent);
+  st->select_active = 1;
+}
+
+/** The choice is made: <b>node</b> (NULL when tor found none). */
+void
+hotspan_tp_tor_circuit_path_select_done(const origin_circuit_t *circ,
+                                        const node_t *node)
+{
+  hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  char fingerprint[HEX_DIGEST_LEN + 1];
+  hotspan_attribute attrs[2];
+  const char *nickname;
+
+  if (!st || !st->select_active)
+    return;
+  st->select_active = 0;
+  if (!node) {
+    hotspan_span_set_status(&st->select, HOTSPAN_STATUS_CODE_ERROR,
+                            "no relay fits this position", NUL_TERM);
+    hotspan_span_end(&st->select);
+    return;
+  }
+  base16_encode(fingerprint, sizeof(fingerprint), node->identity,
+                DIGEST_LEN);
+  attrs[0] = hotspan_attr_string("relay.fingerprint", fingerprint);
+  nickname = node_get_nickname(node);
+  attrs[1] = hotspan_attr_string("relay.nickname", nickname ? nickname : "");
+  hotspan_span_set_attributes(&st->select, attrs, nickname ? 2 : 1);
+  hotspan_span_set_status(&st->select, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(&st->select);
+}
+
 /** An open circuit was taken for another purpose (and possibly extended). */
 void
 hotspan_tp_tor_circuit_cannibalized(const origin_circuit_t *circ)
 {
   hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_span *target = st ? event_span(st) : NULL;
   hotspan_attribute attr;
 
-  if (!st || !st->span_active)
+  if (!target)
     return;
   attr = hotspan_attr_string("circuit.purpose",
            circuit_purpose_to_controller_string(TO_CIRCUIT(circ)->purpose));
-  hotspan_span_add_event(&st->span, "cannibalized", NUL_TERM, &attr, 1);
+  hotspan_span_add_event(target, "cannibalized", NUL_TERM, &attr, 1);
 }
 
 /** The circuit took too long to build; it is about to be closed (or kept
@@ -517,10 +632,11 @@ void
 hotspan_tp_tor_circuit_timeout(const origin_circuit_t *circ)
 {
   hotspan_circ_state_t *st = TO_CIRCUIT(circ)->hotspan_state;
+  hotspan_span *target = st ? event_span(st) : NULL;
 
-  if (!st || !st->span_active)
+  if (!target)
     return;
-  hotspan_span_add_event(&st->span, "timeout", NUL_TERM, NULL, 0);
+  hotspan_span_add_event(target, "timeout", NUL_TERM, NULL, 0);
 }
 
 /* --------------------------------------------------------- client streams */
@@ -889,6 +1005,7 @@ hotspan_tp_tor_circuit_change_state(const circuit_t *circ, int old_state,
 {
   hotspan_circ_state_t *st = circ->hotspan_state;
   hotspan_tracer *tracer;
+  hotspan_span *target;
   hotspan_attribute attrs[2];
 
   if (!st)
@@ -896,21 +1013,21 @@ hotspan_tp_tor_circuit_change_state(const circuit_t *circ, int old_state,
   /* A CREATE_FAST is answered on the main thread: the circuit opens. */
   if (!CIRCUIT_IS_ORIGIN(circ) && new_state == CIRCUIT_STATE_OPEN)
     relay_circuit_start_here(circ, st);
-  if (CIRCUIT_IS_ORIGIN(circ) && !st->span_active &&
+  if (CIRCUIT_IS_ORIGIN(circ) && !st->span_active && !st->extend_active &&
       old_state == CIRCUIT_STATE_OPEN && new_state != CIRCUIT_STATE_OPEN &&
       (tracer = tor_trace_hotspan_tracer()) != NULL) {
-    hotspan_span_start_with_parent(tracer, &st->span, "extend-circuit",
-                                   NUL_TERM, HOTSPAN_KIND_CLIENT, &st->root);
-    st->span_active = 1;
-    hotspan_span_set_int(&st->span, "circuit.id", NUL_TERM,
-                         CONST_TO_ORIGIN_CIRCUIT(circ)->global_identifier);
-    set_purpose(&st->span, circ);
+    start_extend(CONST_TO_ORIGIN_CIRCUIT(circ), st, tracer);
+    set_purpose(&st->extend, circ);
   }
-  if (!st->span_active)
+  if (CIRCUIT_IS_ORIGIN(circ))
+    target = event_span(st);
+  else
+    target = st->span_active ? &st->span : NULL;
+  if (!target)
     return;
   attrs[0] = hotspan_attr_string("circuit.state.from", state_name(old_state));
   attrs[1] = hotspan_attr_string("circuit.state.to", state_name(new_state));
-  hotspan_span_add_event(&st->span, "change-state", NUL_TERM, attrs, 2);
+  hotspan_span_add_event(target, "change-state", NUL_TERM, attrs, 2);
 }
 
 /** The circuit changes purpose. */
@@ -919,15 +1036,19 @@ hotspan_tp_tor_circuit_change_purpose(const circuit_t *circ, int old_purpose,
                                       int new_purpose)
 {
   hotspan_circ_state_t *st = circ->hotspan_state;
+  hotspan_span *target = NULL;
   hotspan_attribute attrs[2];
 
-  if (!st || !st->span_active)
+  if (st)
+    target = CIRCUIT_IS_ORIGIN(circ) ? event_span(st)
+           : st->span_active ? &st->span : NULL;
+  if (!target)
     return;
   attrs[0] = hotspan_attr_string("circuit.purpose.from",
                circuit_purpose_to_controller_string((uint8_t) old_purpose));
   attrs[1] = hotspan_attr_string("circuit.purpose.to",
                circuit_purpose_to_controller_string((uint8_t) new_purpose));
-  hotspan_span_add_event(&st->span, "change-purpose", NUL_TERM, attrs, 2);
+  hotspan_span_add_event(target, "change-purpose", NUL_TERM, attrs, 2);
 }
 
 /** The circuit is marked for close. An origin circuit still building ends
@@ -949,10 +1070,22 @@ hotspan_tp_tor_circuit_mark_for_close(const circuit_t *circ)
     }
     return;
   }
+  if (st->select_active) {
+    reason = set_close_reason(&st->select, circ);
+    end_with_error(&st->select, "circuit closed while choosing its path",
+                   reason);
+    st->select_active = 0;
+  }
   if (st->hop_active) {
     reason = set_close_reason(&st->hop, circ);
     end_with_error(&st->hop, "circuit closed before the hop opened", reason);
     st->hop_active = 0;
+  }
+  if (st->extend_active) {
+    set_purpose(&st->extend, circ);
+    reason = set_close_reason(&st->extend, circ);
+    end_with_error(&st->extend, "circuit closed before it opened", reason);
+    st->extend_active = 0;
   }
   if (st->span_active) {
     set_purpose(&st->span, circ);
@@ -972,8 +1105,14 @@ hotspan_tp_tor_circuit_free(circuit_t *circ)
   if (!st)
     return;
   if (CIRCUIT_IS_ORIGIN(circ)) {
+    if (st->select_active)
+      end_cancelled(&st->select);
     if (st->hop_active)
       end_cancelled(&st->hop);
+    if (st->extend_active) {
+      set_purpose(&st->extend, circ);
+      end_cancelled(&st->extend);
+    }
     if (st->span_active) {
       set_purpose(&st->span, circ);
       end_cancelled(&st->span);
