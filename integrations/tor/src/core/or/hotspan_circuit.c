@@ -327,8 +327,9 @@ start_extend(const origin_circuit_t *circ, hotspan_circ_state_t *st,
                        circ->global_identifier);
 }
 
-/** The span that an origin circuit's events go to: build-circuit while it
- * runs, else an extend-circuit in progress; NULL when neither. */
+/** The span that a circuit's events go to: its span in progress
+ * (build-circuit, relay-circuit), else an origin circuit's extend-circuit in
+ * progress; NULL when none. */
 static hotspan_span *
 event_span(hotspan_circ_state_t *st)
 {
@@ -1019,10 +1020,7 @@ hotspan_tp_tor_circuit_change_state(const circuit_t *circ, int old_state,
     start_extend(CONST_TO_ORIGIN_CIRCUIT(circ), st, tracer);
     set_purpose(&st->extend, circ);
   }
-  if (CIRCUIT_IS_ORIGIN(circ))
-    target = event_span(st);
-  else
-    target = st->span_active ? &st->span : NULL;
+  target = event_span(st);
   if (!target)
     return;
   attrs[0] = hotspan_attr_string("circuit.state.from", state_name(old_state));
@@ -1036,12 +1034,9 @@ hotspan_tp_tor_circuit_change_purpose(const circuit_t *circ, int old_purpose,
                                       int new_purpose)
 {
   hotspan_circ_state_t *st = circ->hotspan_state;
-  hotspan_span *target = NULL;
+  hotspan_span *target = st ? event_span(st) : NULL;
   hotspan_attribute attrs[2];
 
-  if (st)
-    target = CIRCUIT_IS_ORIGIN(circ) ? event_span(st)
-           : st->span_active ? &st->span : NULL;
   if (!target)
     return;
   attrs[0] = hotspan_attr_string("circuit.purpose.from",
