@@ -31,7 +31,7 @@
 #include <string>
 
 #include "allocation_counter.hpp"
-#include "clock.hpp"  // engine/clock.hpp: the engine's own clock read
+#include "core/clock.hpp"  // engine/core/clock.hpp: the engine's own clock read
 #include "cpu_placement.hpp"
 #include "cross_core_handoff.hpp"
 #include "hotspan/hotspan.h"
@@ -410,7 +410,7 @@ void reference_xxh3(benchmark::State& state) {
   });
 }
 
-// The engine's queue shape (engine/span_queue.hpp): 64-slot blocks, one
+// The engine's queue shape (engine/recording/span_queue.hpp): 64-slot blocks, one
 // producer token. Each iteration is one try_enqueue; every 256 the thread
 // drains them with one try_dequeue_bulk, so the queue stays bounded and the
 // dequeue cost is amortised as on the exporter thread.

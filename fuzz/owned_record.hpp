@@ -1,6 +1,6 @@
 // hotspan fuzzing — owned copies of SpanRecords, compared field by field, and an
 // independent statement of what the JSON encoders promise to do to a record
-// (docs: engine/json_writer.hpp, DESIGN.md "Record formats"):
+// (docs: engine/formats/json/json_writer.hpp, DESIGN.md "Record formats"):
 //   * strings: invalid UTF-8 becomes U+FFFD, one per maximal subpart (here the
 //     WHATWG decoder's formulation, written separately from the encoder's);
 //   * attributes: a key present more than once appears once, at its first

@@ -12,10 +12,10 @@
 #include <limits>
 #include <sstream>
 
-#include "binary_encoder.hpp"
-#include "binary_format.hpp"
 #include "capture_exporter.hpp"
-#include "varint.hpp"
+#include "formats/binary/binary_encoder.hpp"
+#include "formats/binary/binary_format.hpp"
+#include "formats/varint.hpp"
 
 using namespace hotspan;
 using hotspan_test::CaptureExporter;

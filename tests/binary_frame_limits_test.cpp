@@ -14,9 +14,9 @@
 #include <system_error>
 #include <vector>
 
-#include "binary_encoder.hpp"
-#include "binary_format.hpp"
 #include "capture_exporter.hpp"
+#include "formats/binary/binary_encoder.hpp"
+#include "formats/binary/binary_format.hpp"
 #include "trace_file.hpp"
 
 using namespace hotspan;

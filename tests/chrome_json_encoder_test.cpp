@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "capture_exporter.hpp"
-#include "chrome_json_encoder.hpp"
+#include "formats/json/chrome_json_encoder.hpp"
 #include "hotspan/hotspan.hpp"
 #include "json_output_checks.hpp"
 

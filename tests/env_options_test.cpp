@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "env_options.hpp"
+#include "config/env_options.hpp"
 #include "fifo_guard.hpp"
 #include "hotspan/hotspan.hpp"
 #include "hotspan/reader.hpp"
+#include "recording/span_queue.hpp"
 #include "refusing_port.hpp"
-#include "span_queue.hpp"
 #include "stderr_capture.hpp"
 
 using hotspan_test::StderrCapture;

@@ -1,11 +1,11 @@
 // queue_capacity is documented as the spans waiting for the exporter thread,
 // all threads together (docs/GUIDE.md, "Sizing pools and queues"). moodycamel
 // hands each producer token whole blocks of 64 entries and a producer keeps a
-// block once claimed (engine/span_queue.hpp), so a queue built from
+// block once claimed (engine/recording/span_queue.hpp), so a queue built from
 // queue_capacity alone (here 4 blocks) refused every span of the threads that
 // came after the blocks were taken, with the queue all but empty. Each
 // recording thread now claims a block of its own when it starts recording
-// (engine/thread_recorder.cpp).
+// (engine/recording/thread_recorder.cpp).
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
 

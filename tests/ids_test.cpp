@@ -1,5 +1,5 @@
-// Tests of trace and span ids: hex forms (engine/hex.hpp, ids.cpp) and the
-// per-thread generator (engine/id_generator.hpp): never zero, unique across
+// Tests of trace and span ids: hex forms (engine/core/hex.hpp, ids.cpp) and the
+// per-thread generator (engine/core/id_generator.hpp): never zero, unique across
 // threads, not replayed by a fork()ed child, uniformly random bits.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,9 +17,9 @@
 #include <thread>
 #include <vector>
 
-#include "hex.hpp"
+#include "core/hex.hpp"
+#include "core/id_generator.hpp"
 #include "hotspan/ids.hpp"
-#include "id_generator.hpp"
 
 using hotspan::SpanId;
 using hotspan::TraceId;

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/json/json_writer.hpp"
 #include "json_output_checks.hpp"
-#include "json_writer.hpp"
 
 using namespace std::string_literals;
 using hotspan::AttributeValue;

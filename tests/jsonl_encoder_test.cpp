@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/json/jsonl_encoder.hpp"
+#include "formats/json/pretty_encoder.hpp"
 #include "json_output_checks.hpp"
-#include "jsonl_encoder.hpp"
-#include "pretty_encoder.hpp"
 
 using hotspan::AttributeView;
 using hotspan::EventView;

@@ -13,16 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/otlp/otlp_protobuf_encoder.hpp"
+#include "formats/otlp/protobuf_writer.hpp"
+#include "formats/utf8.hpp"
+#include "formats/varint.hpp"
 #include "hotspan/hotspan.hpp"
-#include "otlp_protobuf_encoder.hpp"
-#include "protobuf_writer.hpp"
-#include "utf8.hpp"
-#include "varint.hpp"
 
 #ifdef HOTSPAN_HAS_OTLP_HTTP
 #include <zlib.h>
 
-#include "otlp_http_client.hpp"
+#include "sinks/otlp_http/otlp_http_client.hpp"
 #endif
 
 using hotspan::detail::ProtobufWriter;

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "capture_exporter.hpp"
+#include "formats/otlp/otlp_json_encoder.hpp"
 #include "hotspan/hotspan.hpp"
 #include "json_output_checks.hpp"
-#include "otlp_json_encoder.hpp"
 
 using hotspan::AttributeView;
 using hotspan::EventView;

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/id_generator.hpp"
 #include "hotspan/span_context.hpp"
-#include "id_generator.hpp"
 
 using hotspan::parse_traceparent;
 using hotspan::SpanContext;

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <variant>
 
+#include "formats/json/json_writer.hpp"
 #include "hotspan/version.hpp"
-#include "json_writer.hpp"
 #include "percentile.hpp"
 #include "text_output.hpp"
 #include "trace_forest.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "binary_encoder.hpp"
+#include "formats/binary/binary_encoder.hpp"
 #include "owned_span.hpp"
 #include "record_views.hpp"
 

@@ -9,7 +9,7 @@
 // the losses that a binary input recorded, so that a binary output keeps them.
 //
 // For a binary output, each span is first checked against what the format can
-// hold (engine/binary_encoder.hpp): the first span that no frame can hold (a
+// hold (engine/formats/binary/binary_encoder.hpp): the first span that no frame can hold (a
 // JSON Lines input knows no such bound) stops the export with an error naming
 // it, after the spans before it have been written and the output closed.
 #pragma once

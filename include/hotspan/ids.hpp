@@ -1,7 +1,7 @@
 // hotspan — trace and span identifiers (OpenTelemetry / W3C Trace Context compatible).
 //
 // A TraceId is 128 bits, a SpanId 64 bits; the all-zero value of either is invalid.
-// New ids come from a per-thread PRNG (see engine/id_generator.hpp): unique across
+// New ids come from a per-thread PRNG (see engine/core/id_generator.hpp): unique across
 // threads and processes, never zero, and cheap enough for the hot path.
 #pragma once
 

@@ -1,0 +1,56 @@
+// hotspan — decodes slots into SpanRecords on the exporter thread.
+//
+// Records, attribute views and event views of a whole batch are gathered in
+// vectors reused from batch to batch (no allocation once they have grown), and
+// the std::span members are pointed into them only after the batch is complete,
+// when the vectors no longer move. Views point into the slots themselves, so the
+// slots must stay untouched until the exporter has returned.
+//
+// Work deferred from the caller's thread happens here: typeid names are
+// demangled, error_code messages rendered, and a key set twice on a span keeps
+// its last value (at the position of its first).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backend/tick_converter.hpp"
+#include "hotspan/span_record.hpp"
+#include "recording/slot.hpp"
+
+namespace hotspan::detail {
+
+class SpanRecordBuilder {
+ public:
+  void clear() noexcept;
+  void add(const Slot& slot, const TickConverter& clock);
+  // Valid until the next clear() / add().
+  std::span<const SpanRecord> records();
+
+ private:
+  struct Ranges {
+    size_t attributes_begin, attributes_count, events_begin, events_count;
+  };
+  struct EventRange {
+    size_t attributes_begin, attributes_count;
+  };
+
+  // Decodes one attribute entry at `p`; returns the position after it.
+  const std::byte* read_attribute(const std::byte* p, AttributeView& out);
+  std::string_view keep(std::string s);
+  // error_category::message(value), kept for the batch.
+  std::string_view render_error(const void* category, int32_t value);
+
+  std::vector<SpanRecord> _records;
+  std::vector<Ranges> _ranges;
+  std::vector<AttributeView> _attributes;        // span attributes, span after span
+  std::vector<AttributeView> _event_attributes;  // event attributes, event after event
+  std::vector<EventView> _events;
+  std::vector<EventRange> _event_ranges;
+  std::deque<std::string> _rendered;  // demangled names, error messages: stable addresses
+};
+
+}  // namespace hotspan::detail

@@ -1,0 +1,359 @@
+// hotspan — Span: writing a span's fields and log entries into its slot.
+//
+// Everything here runs on the caller's thread. Each write is bounded by the
+// slot's inline storage and the per-span limits; anything that does not fit is
+// dropped or truncated and counted in the slot, and the counts reach stats()
+// when the span ends. No allocation, no lock, no system call.
+#include <algorithm>
+#include <cstring>
+#include <typeinfo>
+
+#include "backend/tracer_core.hpp"
+#include "core/clock.hpp"
+#include "core/defined_enums.hpp"
+#include "core/id_generator.hpp"
+#include "hotspan/span.hpp"
+#include "recording/slot.hpp"
+#include "recording/thread_recorder.hpp"
+
+namespace hotspan {
+
+namespace detail {
+namespace {
+
+const SlotLimits& limits_of(const Slot& s) noexcept {
+  return s.limits;
+}
+
+// Clamps a name, key or string value to max_string_bytes (UTF-8 aware).
+std::string_view clamp(Slot& s, std::string_view text) noexcept {
+  const size_t max = limits_of(s).max_string_bytes;
+  if (text.size() <= max) return text;
+  ++s.strings_truncated;
+  return text.substr(0, utf8_prefix_length(text, max));
+}
+
+// Bytes of a value of a fixed-size type in the slot log (strings: see append_string).
+constexpr size_t fixed_value_bytes(ValueType type) noexcept {
+  switch (type) {
+    case ValueType::boolean:
+      return 1;
+    case ValueType::integer:
+    case ValueType::floating:
+      return 8;
+    case ValueType::type_name:
+      return sizeof(const char*);
+    case ValueType::error_code:
+      return sizeof(void*) + sizeof(int32_t);
+    case ValueType::string:
+      break;
+  }
+  return 0;
+}
+
+// Appends an entry header and its (clamped) key, reserving `value_size` bytes
+// for the value, which the caller writes at the returned address. Null (and
+// nothing written) when the entry does not fit in the slot.
+std::byte* append_entry(Slot& s, EntryTag tag, ValueType type, std::string_view key,
+                        size_t value_size) noexcept {
+  key = clamp(s, key);
+  const size_t need = kEntryHeaderBytes + key.size() + value_size;
+  if (s.used + need > limits_of(s).data_bytes) return nullptr;
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(tag);
+  p[1] = static_cast<std::byte>(type);
+  store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
+  copy_chars(p + kEntryHeaderBytes, key);
+  s.used += static_cast<uint32_t>(need);
+  return p + kEntryHeaderBytes + key.size();
+}
+
+// One attribute of a fixed-size type; `T` is stored as its bytes.
+template <ValueType Type, class T>
+bool append_fixed(Slot& s, EntryTag tag, std::string_view key, const T& value) noexcept {
+  static_assert(sizeof(T) == fixed_value_bytes(Type));
+  std::byte* p = append_entry(s, tag, Type, key, sizeof(T));
+  if (p == nullptr) return false;
+  store_unaligned(p, value);
+  return true;
+}
+
+// A string attribute: the value must already be clamped.
+bool append_string(Slot& s, EntryTag tag, std::string_view key, std::string_view value) noexcept {
+  std::byte* p = append_entry(s, tag, ValueType::string, key, 2 + value.size());
+  if (p == nullptr) return false;
+  store_unaligned(p, static_cast<uint16_t>(value.size()));
+  copy_chars(p + 2, value);
+  return true;
+}
+
+// A value as stored in a slot: the public variant plus the deferred kinds.
+struct StoredValue {
+  explicit StoredValue(ValueType t) noexcept : type(t) {}
+  ValueType type;
+  bool boolean = false;
+  int64_t integer = 0;
+  double floating = 0;
+  std::string_view string;
+  const void* pointer = nullptr;
+};
+
+StoredValue stored(Slot& s, const AttributeValue& v) noexcept {
+  StoredValue out(static_cast<ValueType>(v.index()));
+  switch (v.index()) {
+    case 0:
+      out.boolean = *std::get_if<0>(&v);
+      break;
+    case 1:
+      out.integer = *std::get_if<1>(&v);
+      break;
+    case 2:
+      out.floating = *std::get_if<2>(&v);
+      break;
+    default:
+      out.string = clamp(s, *std::get_if<3>(&v));
+      break;
+  }
+  return out;
+}
+
+// Appends one attribute entry; false (nothing written) when it does not fit.
+bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredValue& v) noexcept {
+  switch (v.type) {
+    case ValueType::boolean:
+      return append_fixed<ValueType::boolean>(s, tag, key, static_cast<uint8_t>(v.boolean));
+    case ValueType::integer:
+      return append_fixed<ValueType::integer>(s, tag, key, v.integer);
+    case ValueType::floating:
+      return append_fixed<ValueType::floating>(s, tag, key, v.floating);
+    case ValueType::string:
+      return append_string(s, tag, key, v.string);
+    case ValueType::type_name:
+      return append_fixed<ValueType::type_name>(s, tag, key, static_cast<const char*>(v.pointer));
+    case ValueType::error_code: {
+      std::byte* p = append_entry(s, tag, v.type, key, fixed_value_bytes(v.type));
+      if (p == nullptr) return false;
+      store_unaligned(p, v.pointer);
+      store_unaligned(p + sizeof(void*), static_cast<int32_t>(v.integer));
+      return true;
+    }
+  }
+  return false;
+}
+
+// A span attribute, counted or dropped. The count limit is checked before
+// `append` runs, so that a dropped value is not also counted as truncated.
+template <class Append>
+void add_span_attribute(Slot& s, Append append) noexcept {
+  if (s.attributes >= limits_of(s).max_attributes || !append()) {
+    ++s.dropped_attributes;
+    return;
+  }
+  ++s.attributes;
+}
+
+// Appends an event header; its attributes follow with add_event_attribute().
+bool begin_event(Slot& s, std::string_view name) noexcept {
+  if (s.events >= limits_of(s).max_events) {
+    ++s.dropped_events;
+    return false;
+  }
+  name = clamp(s, name);
+  const size_t need = kEntryHeaderBytes + 8 + name.size();
+  if (s.used + need > limits_of(s).data_bytes) {
+    ++s.dropped_events;
+    return false;
+  }
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(EntryTag::event);
+  p[1] = std::byte{0};
+  store_unaligned(p + 2, static_cast<uint16_t>(name.size()));
+  store_unaligned(p + kEntryHeaderBytes, now_ticks());
+  copy_chars(p + kEntryHeaderBytes + 8, name);
+  s.used += static_cast<uint32_t>(need);
+  ++s.events;
+  return true;
+}
+
+void add_event_attribute(Slot& s, std::string_view key, const StoredValue& v) noexcept {
+  if (!append_attribute(s, EntryTag::event_attribute, key, v)) ++s.dropped_event_attributes;
+}
+
+void set_status(Slot& s, StatusCode code, std::string_view description) noexcept {
+  s.status = code;
+  s.status_message_len = 0;
+  s.status_category = nullptr;
+  if (description.empty()) return;
+  description = clamp(s, description);
+  const size_t need = kEntryHeaderBytes + description.size();
+  if (s.used + need > limits_of(s).data_bytes) {
+    ++s.strings_truncated;  // the description is lost entirely; the code is kept
+    return;
+  }
+  std::byte* p = s.data() + s.used;
+  p[0] = static_cast<std::byte>(EntryTag::status_message);
+  p[1] = std::byte{0};
+  store_unaligned(p + 2, static_cast<uint16_t>(description.size()));
+  copy_chars(p + kEntryHeaderBytes, description);
+  s.status_message_offset = s.used + static_cast<uint32_t>(kEntryHeaderBytes);
+  s.status_message_len = static_cast<uint16_t>(description.size());
+  s.used += static_cast<uint32_t>(need);
+}
+
+StoredValue string_value(Slot& s, std::string_view v) noexcept {
+  StoredValue out(ValueType::string);
+  out.string = clamp(s, v);
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+using detail::StoredValue;
+using detail::ValueType;
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    _slot = other._slot;
+    _context = other._context;
+    _ids_pending = other._ids_pending;
+    other._slot = nullptr;
+  }
+  return *this;
+}
+
+void Span::add_attribute(std::string_view key, const AttributeValue& value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_attribute(s, detail::EntryTag::attribute, key, detail::stored(s, value));
+  });
+}
+
+// The typed entry points of set_attribute<T>(): no variant, no StoredValue.
+void Span::add_boolean(std::string_view key, bool value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::boolean>(s, detail::EntryTag::attribute, key,
+                                                    static_cast<uint8_t>(value));
+  });
+}
+
+void Span::add_integer(std::string_view key, int64_t value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::integer>(s, detail::EntryTag::attribute, key, value);
+  });
+}
+
+void Span::add_floating(std::string_view key, double value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_fixed<ValueType::floating>(s, detail::EntryTag::attribute, key, value);
+  });
+}
+
+void Span::add_string(std::string_view key, std::string_view value) noexcept {
+  detail::Slot& s = *_slot;
+  detail::add_span_attribute(s, [&] {
+    return detail::append_string(s, detail::EntryTag::attribute, key, detail::clamp(s, value));
+  });
+}
+
+Span& Span::set_attributes(std::initializer_list<Attribute> attributes) noexcept {
+  if (_slot != nullptr) {
+    for (const Attribute& a : attributes)
+      add_attribute(a.key, a.value);
+  }
+  return *this;
+}
+
+Span& Span::add_event(std::string_view name, std::initializer_list<Attribute> attributes) noexcept {
+  if (_slot == nullptr) return *this;
+  if (!detail::begin_event(*_slot, name)) return *this;
+  for (const Attribute& a : attributes) {
+    detail::add_event_attribute(*_slot, a.key, detail::stored(*_slot, a.value));
+  }
+  return *this;
+}
+
+Span& Span::record_error(std::string_view message) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  if (detail::begin_event(s, "exception")) {
+    detail::add_event_attribute(s, "exception.type", detail::string_value(s, "error"));
+    detail::add_event_attribute(s, "exception.message", detail::string_value(s, message));
+  }
+  detail::set_status(s, StatusCode::error, message);
+  return *this;
+}
+
+Span& Span::record_error(const std::exception& error) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  const char* what = error.what();
+  const std::string_view message = what != nullptr ? std::string_view(what) : std::string_view();
+  if (detail::begin_event(s, "exception")) {
+    StoredValue type(ValueType::type_name);
+    type.pointer = typeid(error).name();  // static storage; demangled at export
+    detail::add_event_attribute(s, "exception.type", type);
+    detail::add_event_attribute(s, "exception.message", detail::string_value(s, message));
+  }
+  detail::set_status(s, StatusCode::error, message);
+  return *this;
+}
+
+Span& Span::record_error(std::error_code code) noexcept {
+  if (_slot == nullptr) return *this;
+  detail::Slot& s = *_slot;
+  const char* category = code.category().name();
+  if (detail::begin_event(s, "exception")) {
+    detail::add_event_attribute(s, "exception.type", detail::string_value(s, category));
+    StoredValue message(ValueType::error_code);
+    message.pointer = &code.category();  // categories are static; message() runs at export
+    message.integer = code.value();
+    detail::add_event_attribute(s, "exception.message", message);
+    StoredValue number(ValueType::integer);
+    number.integer = code.value();
+    detail::add_event_attribute(s, "exception.code", number);
+  }
+  // The description is the code's message, rendered at export like the event's.
+  detail::set_status(s, StatusCode::error, {});
+  s.status_category = &code.category();
+  s.status_value = code.value();
+  return *this;
+}
+
+Span& Span::set_status(StatusCode code, std::string_view description) noexcept {
+  if (_slot != nullptr) detail::set_status(*_slot, detail::defined_status(code), description);
+  return *this;
+}
+
+Timestamp now() noexcept {
+  // The tick source is chosen once per process, by the first tracer or here:
+  // an instant taken before any tracer exists must use the ticks spans will.
+  detail::init_clock();
+  return Timestamp{detail::now_ticks()};
+}
+
+bool Span::set_start_time(Timestamp start) noexcept {
+  if (_slot == nullptr) return true;
+  if (start.ticks > _slot->start_ticks) return false;
+  _slot->start_ticks = start.ticks;
+  return true;
+}
+
+void Span::finish() noexcept {
+  detail::Slot* s = _slot;
+  _slot = nullptr;
+  s->end_ticks = detail::now_ticks();
+  s->owner->core().submit(s);
+}
+
+void Span::draw_ids() const noexcept {
+  if (!_context.trace_id.valid()) _context.trace_id = detail::new_trace_id();
+  _context.span_id = detail::new_span_id();
+  _ids_pending = false;
+}
+
+}  // namespace hotspan

@@ -1,0 +1,165 @@
+// hotspan — Tracer: span start, and the public face of the core.
+//
+// start_span is the hot path. Unsampled: one thread-local compare to find the
+// thread's recorder, a counter bump (plain load/store), ids from the per-thread
+// PRNG, one virtual sampler call — no clock read, no slot. Sampled: a slot from
+// the thread's pool (a pointer pop) and one clock read.
+#include "hotspan/tracer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "backend/tracer_core.hpp"
+#include "core/clock.hpp"
+#include "core/defined_enums.hpp"
+#include "core/id_generator.hpp"
+#include "recording/thread_recorder.hpp"
+
+namespace hotspan {
+
+Tracer::Tracer(TracerOptions options)
+    : _core(new detail::TracerCore(std::move(options))), _hot(_core) {}
+
+Tracer::~Tracer() {
+  _core->shutdown();
+  _core->release_ref();
+}
+
+void Tracer::count_start_slow() noexcept {
+  detail::TracerCore& core = *_core;
+  if (core.forked()) {
+    core.count_unrecorded_start();
+    return;
+  }
+  detail::ThreadRecorder* recorder = detail::recorder_for(core);
+  if (recorder != nullptr) {
+    recorder->counters().spans_started.add(1);
+  } else {
+    core.count_unrecorded_start();
+  }
+}
+
+Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent,
+                             bool sampled_root) noexcept {
+  detail::TracerCore& core = *_core;
+  if (core.closed() || core.forked()) {
+    core.count_unrecorded_start();
+    return Span();
+  }
+  detail::ThreadRecorder* recorder = detail::recorder_for(core);
+  if (recorder == nullptr) {
+    core.count_unrecorded_start();
+    return Span();
+  }
+  detail::RecorderCounters& counters = recorder->counters();
+  counters.spans_started.add(1);
+  kind = detail::defined_kind(kind);
+
+  const bool has_parent = !sampled_root && parent.valid();
+  SpanContext context;
+  context.trace_id = has_parent || sampled_root ? parent.trace_id : detail::new_trace_id();
+  bool sample;
+  switch (sampled_root ? detail::SamplerMode::always_on : core.mode) {
+    case detail::SamplerMode::always_on:
+      sample = true;
+      break;
+    case detail::SamplerMode::always_off:
+      sample = false;
+      break;
+    case detail::SamplerMode::parent_or_on:
+      sample = !has_parent || parent.sampled();
+      break;
+    case detail::SamplerMode::parent_or_off:
+      sample = has_parent && parent.sampled();
+      break;
+    case detail::SamplerMode::ratio:
+      sample = detail::ratio_samples(context.trace_id, core.ratio_threshold);
+      break;
+    case detail::SamplerMode::parent_or_ratio:
+      sample = has_parent ? parent.sampled()
+                          : detail::ratio_samples(context.trace_id, core.ratio_threshold);
+      break;
+    case detail::SamplerMode::parent_or_call_sampler:
+      if (has_parent) {
+        sample = parent.sampled();
+        break;
+      }
+      [[fallthrough]];
+    default: {
+      const SamplingInput input{has_parent ? &parent : nullptr, context.trace_id, name, kind};
+      sample = core.sampler().should_sample(input);
+    }
+  }
+  if (!sample) {
+    // The sampler saw this trace id: keep it.
+    return has_parent ? Span::unsampled_child(parent) : Span::unsampled_root(context.trace_id);
+  }
+  context.span_id = detail::new_span_id();
+  context.trace_flags =
+      kTraceFlagSampled |
+      (has_parent ? parent.trace_flags & kTraceFlagRandomTraceId : kTraceFlagRandomTraceId);
+  counters.spans_sampled.add(1);
+  detail::Slot* s = recorder->pool().acquire(recorder);
+  if (s == nullptr) {
+    counters.dropped_pool_exhausted.add(1);
+    return Span(nullptr, context);  // ids still propagate; children stay sampled
+  }
+  s->trace_id = context.trace_id;
+  s->span_id = context.span_id;
+  s->parent_span_id = has_parent ? parent.span_id : SpanId{};
+  s->thread_id = recorder->thread_id();
+  s->dropped_attributes = 0;
+  s->dropped_events = 0;
+  s->dropped_event_attributes = 0;
+  s->strings_truncated = 0;
+  s->status_message_len = 0;
+  s->status_message_offset = 0;
+  s->status_category = nullptr;
+  s->attributes = 0;
+  s->events = 0;
+  s->kind = kind;
+  s->status = StatusCode::unset;
+  // The name is the first entry of the slot: cut to max_string_bytes, and to
+  // the slot's storage when that is smaller.
+  const size_t max_name =
+      std::min<size_t>(core.limits().max_string_bytes, core.limits().data_bytes);
+  size_t name_len = name.size();
+  if (name_len > max_name) {
+    name_len = detail::utf8_prefix_length(name, max_name);
+    s->strings_truncated = 1;
+  }
+  detail::copy_chars(s->data(), name.substr(0, name_len));
+  s->name_len = static_cast<uint16_t>(name_len);
+  s->used = static_cast<uint32_t>(name_len);
+  s->end_ticks = 0;
+  s->start_ticks = detail::now_ticks();
+  return Span(s, context);
+}
+
+namespace detail {
+TraceId draw_trace_id() noexcept {
+  return new_trace_id();
+}
+}  // namespace detail
+
+bool Tracer::flush(std::chrono::milliseconds timeout) noexcept {
+  return _core->flush(timeout);
+}
+
+void Tracer::shutdown() noexcept {
+  _core->shutdown();
+}
+
+bool Tracer::exporter_stopped() const noexcept {
+  return _core->exporter_stopped();
+}
+
+TracerStats Tracer::stats() const noexcept {
+  return _core->stats();
+}
+
+const std::string& Tracer::service_name() const noexcept {
+  return _core->service_name();
+}
+
+}  // namespace hotspan

@@ -1,0 +1,46 @@
+// hotspan — the binary trace format writer (docs/FORMAT.md), as a RecordEncoder.
+//
+// Each export batch becomes one block of frames written together: a drops
+// frame when the tracer's loss counters moved, strings frames for the names
+// and keys first seen in the batch, and spans frames, as many of each as keep
+// every payload within the format's 16 MiB. Strings are interned per file (up
+// to 65,536 of at most 65,535 bytes and 64 MiB in all; others are written
+// inline) so a repeated name costs one byte. If a block does not reach the
+// file whole, the sink takes it back (or stops) and delivered(false) forgets
+// the strings it defined, so indexes in the file always refer to strings that
+// are in the file.
+//
+// A span that no frame can hold is refused: can_encode() says no, and the sink
+// leaves it out of its batch and counts it as failed (the rest is written).
+// Given one anyway, encode() throws std::length_error (binary_span_refusal()
+// says why) before writing anything, and the sink fails the batch. A resource
+// too large for the header frame throws the same way from begin(), encode()
+// and finish().
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "formats/binary/binary_format.hpp"
+#include "formats/record_encoder.hpp"
+
+namespace hotspan::detail {
+
+std::unique_ptr<RecordEncoder> make_binary_encoder();
+
+// The most bytes span `r` can take in a spans frame: its encoding with every
+// varint counted at 10 bytes, every name and key written inline, and the
+// trace and parent span ids present.
+size_t binary_span_bound(const SpanRecord& r) noexcept;
+// A frame holds spans whose bounds add up to at most this.
+inline constexpr size_t kMaxBinarySpanBytes = binary::kMaxFrameItemBytes;
+// Why `r` cannot be written in the binary format (its bound is over
+// kMaxBinarySpanBytes, or it has more events or attributes than a reader
+// accepts); empty when it can.
+std::string binary_span_refusal(const SpanRecord& r);
+// The header frame's payload for `resource`; over binary::kMaxPayloadBytes, it
+// cannot be written.
+size_t binary_header_payload_bytes(const Resource& resource);
+
+}  // namespace hotspan::detail

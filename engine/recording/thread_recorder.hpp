@@ -1,0 +1,80 @@
+// hotspan — a thread's presence in one tracer: its slot pool, its queue
+// producer token and its counters.
+//
+// Created on the thread's first start_span() on a tracer (the one allocation of
+// warm-up, with the arena on the first sampled span) and found again through
+// the thread-local RecorderCache. Counters have a single writer — the owning
+// thread — so they are updated with a relaxed load and store, no RMW; stats()
+// reads them from any thread.
+//
+// Destroyed by whoever finishes last among the owning thread (exit) and the
+// returners of its slots (see SlotPool); destruction folds the counters into
+// the tracer's totals and drops the recorder's reference to the tracer core.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "hotspan/detail/hot_path.hpp"
+#include "recording/slot_pool.hpp"
+#include "recording/span_queue.hpp"
+
+namespace hotspan::detail {
+
+class TracerCore;
+
+struct RecorderCounters {
+  OwnedCounter spans_started;
+  OwnedCounter spans_sampled;
+  OwnedCounter dropped_pool_exhausted;
+  OwnedCounter dropped_queue_full;
+  OwnedCounter attributes_dropped;
+  OwnedCounter events_dropped;
+  OwnedCounter strings_truncated;
+};
+
+class ThreadRecorder {
+ public:
+  // Registers with the core and takes a reference on it. May throw (allocation).
+  ThreadRecorder(TracerCore& core, uint32_t thread_id);
+  ~ThreadRecorder();
+  ThreadRecorder(const ThreadRecorder&) = delete;
+  ThreadRecorder& operator=(const ThreadRecorder&) = delete;
+
+  TracerCore& core() const noexcept { return _core; }
+  SlotPool& pool() noexcept { return _pool; }
+  RecorderCounters& counters() noexcept { return _counters; }
+  const RecorderCounters& counters() const noexcept { return _counters; }
+  uint32_t thread_id() const noexcept { return _thread_id; }
+
+  // Owning thread only. With our own token this never allocates and never
+  // blocks: a full queue (no free pre-allocated block) returns false. Inline,
+  // since every sampled span ends through it.
+  bool try_enqueue(Slot* s) noexcept {
+    return _token.has_value() && _queue.try_enqueue(*_token, s);
+  }
+  // Owning thread, once, when it exits (or forgets a closed tracer). May
+  // destroy *this.
+  void release_owner() noexcept;
+
+  // Adds the slot's per-span drop counts to this thread's counters.
+  void count_slot_drops(const Slot& s) noexcept {
+    add_slot_drops(s, _counters.attributes_dropped, _counters.events_dropped,
+                   _counters.strings_truncated);
+  }
+
+ private:
+  TracerCore& _core;
+  SpanQueue& _queue;  // _core's, reachable without TracerCore's definition
+  const uint32_t _thread_id;
+  SlotPool _pool;
+  RecorderCounters _counters;
+  std::optional<SpanProducerToken> _token;
+};
+
+// Gives a slot back to its pool from any thread; destroys the owning recorder
+// when that was its last slot and its thread is gone.
+void give_back_slot(Slot* s) noexcept;
+
+}  // namespace hotspan::detail
