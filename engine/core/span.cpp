@@ -6,7 +6,9 @@
 // when the span ends. No allocation, no lock, no system call.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <typeinfo>
+#include <variant>
 
 #include "backend/tracer_core.hpp"
 #include "core/clock.hpp"
@@ -97,6 +99,17 @@ struct StoredValue {
   std::string_view string;
   const void* pointer = nullptr;
 };
+
+// stored() takes an AttributeValue's index as its ValueType: the first four
+// of each are in the same order.
+template <ValueType Type, class T>
+constexpr bool stored_as =
+    std::is_same_v<std::variant_alternative_t<static_cast<size_t>(Type), AttributeValue>, T>;
+static_assert(stored_as<ValueType::boolean, bool> && stored_as<ValueType::integer, int64_t> &&
+                  stored_as<ValueType::floating, double> &&
+                  stored_as<ValueType::string, std::string_view> &&
+                  std::variant_size_v<AttributeValue> == 4,
+              "AttributeValue's alternatives and ValueType must be in the same order");
 
 StoredValue stored(Slot& s, const AttributeValue& v) noexcept {
   StoredValue out(static_cast<ValueType>(v.index()));

@@ -89,9 +89,6 @@ class SlotPool {
     return _balance.fetch_add(out, std::memory_order_acq_rel) == -out;
   }
 
-  size_t slot_count() const noexcept { return _slot_count; }
-  bool arena_allocated() const noexcept { return _arena != nullptr; }
-
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
 
