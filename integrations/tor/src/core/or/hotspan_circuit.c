@@ -292,6 +292,14 @@ end_with_error(hotspan_span *span, const char *what, const char *reason)
   hotspan_span_end(span);
 }
 
+/** End <b>span</b> with status ok. */
+static void
+end_ok(hotspan_span *span)
+{
+  hotspan_span_set_status(span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
+  hotspan_span_end(span);
+}
+
 /** End <b>span</b> with status cancelled: the circuit is freed without
  * having been marked for close, which tor does when it exits. */
 static void
@@ -485,15 +493,13 @@ hop_sent(const origin_circuit_t *circ, const crypt_path_t *hop,
   hotspan_attribute attrs[2];
   hotspan_attribute event_attr;
   const uint16_t type = hop->handshake_state.tag;
-  uint8_t any = 0;
+  const int sent = type == ONION_HANDSHAKE_TYPE_NTOR_V3 &&
+    !hotspan_ntor3_context_field_is_empty(hop->handshake_state.trace_context);
 
   if (!st || !st->hop_active || !hotspan_span_is_recording(&st->hop))
     return;
-  for (size_t i = 0; i < sizeof(hop->handshake_state.trace_context); ++i)
-    any |= hop->handshake_state.trace_context[i];
   attrs[0] = hotspan_attr_string("tor.handshake", handshake_name(type));
-  attrs[1] = hotspan_attr_bool("tor.trace_context.sent",
-                               any && type == ONION_HANDSHAKE_TYPE_NTOR_V3);
+  attrs[1] = hotspan_attr_bool("tor.trace_context.sent", sent);
   hotspan_span_set_attributes(&st->hop, attrs, 2);
   event_attr = hotspan_attr_string("tor.cell", cell);
   hotspan_span_add_event(&st->hop, "onion-skin-sent", NUL_TERM, &event_attr,
@@ -527,8 +533,7 @@ hotspan_tp_tor_circuit_hop_opened(const origin_circuit_t *circ,
 
   if (!st || !st->hop_active)
     return;
-  hotspan_span_set_status(&st->hop, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-  hotspan_span_end(&st->hop);
+  end_ok(&st->hop);
   st->hop_active = 0;
 }
 
@@ -546,8 +551,7 @@ hotspan_tp_tor_circuit_opened(const origin_circuit_t *circ)
   }
   if (st->extend_active) {
     set_purpose(&st->extend, TO_CIRCUIT(circ));
-    hotspan_span_set_status(&st->extend, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-    hotspan_span_end(&st->extend);
+    end_ok(&st->extend);
     st->extend_active = 0;
   }
   if (!st->span_active)
@@ -555,8 +559,7 @@ hotspan_tp_tor_circuit_opened(const origin_circuit_t *circ)
   set_purpose(&st->span, TO_CIRCUIT(circ));
   hotspan_span_set_int(&st->span, "circuit.hops", NUL_TERM,
                        path_length(circ));
-  hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-  hotspan_span_end(&st->span);
+  end_ok(&st->span);
   st->span_active = 0;
 }
 
@@ -608,8 +611,7 @@ hotspan_tp_tor_circuit_path_select_done(const origin_circuit_t *circ,
   nickname = node_get_nickname(node);
   attrs[1] = hotspan_attr_string("relay.nickname", nickname ? nickname : "");
   hotspan_span_set_attributes(&st->select, attrs, nickname ? 2 : 1);
-  hotspan_span_set_status(&st->select, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-  hotspan_span_end(&st->select);
+  end_ok(&st->select);
 }
 
 /** An open circuit was taken for another purpose (and possibly extended). */
@@ -710,8 +712,7 @@ hotspan_tp_tor_circuit_stream_connected(const origin_circuit_t *circ,
 
   if (!st || !st->active)
     return;
-  hotspan_span_set_status(&st->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-  hotspan_span_end(&st->span);
+  end_ok(&st->span);
   st->active = 0;
 }
 
@@ -770,6 +771,21 @@ hotspan_tp_tor_circuit_new_or(or_circuit_t *circ)
   TO_CIRCUIT(circ)->hotspan_state = st;
 }
 
+/** Start a circuit's relay-circuit span into <b>span</b>, moved back to
+ * <b>created</b> (its new_or), with <b>parent</b> (NULL: a root) and how
+ * the parent was chosen (tor.trace_context). */
+static void
+start_relay_circuit(hotspan_tracer *tracer, hotspan_span *span,
+                    const hotspan_span_context *parent,
+                    hotspan_timestamp created, const char *outcome)
+{
+  hotspan_span_start_with_parent(tracer, span, "relay-circuit", NUL_TERM,
+                                 HOTSPAN_KIND_SERVER, parent);
+  hotspan_span_set_start_time(span, created);
+  hotspan_span_set_string(span, "tor.trace_context", NUL_TERM, outcome,
+                          NUL_TERM);
+}
+
 /** Main thread: start the relay-circuit span of <b>circ</b> here, as the
  * root of its own trace, moved back to new_or, unless it is started already
  * or a cpuworker will start it (its job is queued or running: the reply
@@ -788,11 +804,7 @@ relay_circuit_start_here(const circuit_t *circ, hotspan_circ_state_t *st)
   tracer = tor_trace_hotspan_tracer();
   if (!tracer)
     return;
-  hotspan_span_start_with_parent(tracer, &st->span, "relay-circuit", NUL_TERM,
-                                 HOTSPAN_KIND_SERVER, NULL);
-  hotspan_span_set_start_time(&st->span, st->created);
-  hotspan_span_set_string(&st->span, "tor.trace_context", NUL_TERM, "none",
-                          NUL_TERM);
+  start_relay_circuit(tracer, &st->span, NULL, st->created, "none");
   st->span_active = 1;
 }
 
@@ -876,14 +888,9 @@ hotspan_tp_tor_circuit_onion_skin_done(uint8_t *context, int handshake_type,
   received = hotspan_ntor3_take_received_context(&client);
   joined = job.join_client_trace && received == HOTSPAN_NTOR3_CONTEXT;
 
-  hotspan_span_start_with_parent(tracer, &job.relay_circuit, "relay-circuit",
-                                 NUL_TERM, HOTSPAN_KIND_SERVER,
-                                 joined ? &client : NULL);
-  hotspan_span_set_start_time(&job.relay_circuit, job.created);
-  hotspan_span_set_string(&job.relay_circuit, "tor.trace_context", NUL_TERM,
-                          trace_context_outcome(received,
-                                                job.join_client_trace),
-                          NUL_TERM);
+  start_relay_circuit(tracer, &job.relay_circuit, joined ? &client : NULL,
+                      job.created,
+                      trace_context_outcome(received, job.join_client_trace));
   hotspan_span_get_context(&job.relay_circuit, &relay_circuit);
 
   hotspan_span_start_with_parent(tracer, &onion_skin, "onion-skin", NUL_TERM,
@@ -975,8 +982,7 @@ hotspan_tp_tor_circuit_cell_flushed(const circuit_t *circ, int exitward)
   sample = &st->cells[exitward ? 1 : 0];
   if (!sample->active || --sample->ahead > 0)
     return;
-  hotspan_span_set_status(&sample->span, HOTSPAN_STATUS_CODE_OK, NULL, 0);
-  hotspan_span_end(&sample->span);
+  end_ok(&sample->span);
   sample->active = 0;
 }
 

@@ -41,9 +41,9 @@ static __thread hotspan_ntor3_received_t received_state =
   HOTSPAN_NTOR3_NO_CONTEXT;
 
 /** Return true iff the first HOTSPAN_BINARY_CONTEXT_SIZE bytes of
- * <b>field</b> are all zero: no context to send. */
-static int
-context_field_is_empty(const uint8_t *field)
+ * <b>field</b> (a hop's trace_context) are all zero: no context to send. */
+int
+hotspan_ntor3_context_field_is_empty(const uint8_t *field)
 {
   uint8_t any = 0;
   for (size_t i = 0; i < HOTSPAN_BINARY_CONTEXT_SIZE; ++i)
@@ -63,7 +63,7 @@ hotspan_ntor3_client_message_add_context(uint8_t **msg, size_t *msg_len,
   uint8_t *out = NULL;
   ssize_t out_len;
 
-  if (!context_field || context_field_is_empty(context_field))
+  if (!context_field || hotspan_ntor3_context_field_is_empty(context_field))
     return;
   if (trn_extension_parse(&ext, *msg, *msg_len) < 0)
     goto done;

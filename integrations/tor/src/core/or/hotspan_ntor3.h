@@ -28,6 +28,7 @@ typedef enum hotspan_ntor3_received_t {
   HOTSPAN_NTOR3_MALFORMED = 2,  /**< a field of our type that did not parse */
 } hotspan_ntor3_received_t;
 
+int hotspan_ntor3_context_field_is_empty(const uint8_t *field);
 void hotspan_ntor3_client_message_add_context(uint8_t **msg, size_t *msg_len,
                                               const uint8_t *context_field);
 void hotspan_ntor3_server_message_read_context(const uint8_t *msg,
