@@ -88,6 +88,13 @@ jobs=${HOTSPAN_TOR_JOBS:-2}
 [ -f "$integration/hotspan-backend.patch" ] || die "$integration/hotspan-backend.patch is missing"
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# One run at a time per cache: two checkouts (or a test and a demo) building
+# into the same trees would interleave their configure and make steps.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  echo "tor_build.sh: waiting for another tor_build.sh using $cache" >&2
+  flock 9
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo_cmd=()
@@ -213,6 +220,13 @@ step "hotspan (Release) installed into the cache"
 hs_build=$cache/hotspan-build
 hs_prefix=$cache/hotspan-prefix
 log "cmake configure, build (-j$jobs) and install: $repo -> $hs_prefix"
+# The cache outlives checkouts: a build directory configured from another
+# checkout's path is started afresh (cmake refuses to reuse it).
+if [ -f "$hs_build/CMakeCache.txt" ] &&
+  ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$repo" "$hs_build/CMakeCache.txt"; then
+  log "removing $hs_build (configured from another checkout)"
+  rm -rf "$hs_build"
+fi
 cmake -S "$repo" -B "$hs_build" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_INSTALL_PREFIX="$hs_prefix" -DCMAKE_INSTALL_LIBDIR=lib \
   -DHOTSPAN_INSTALL=ON -DHOTSPAN_BUILD_TESTS=OFF -DHOTSPAN_BUILD_EXAMPLES=OFF \
