@@ -1,0 +1,71 @@
+"""Section "Backend throughput": the exporter thread's side, encoder and sink
+called directly, then end to end through a Tracer."""
+
+from .flat_out import FLAT_OUT_HEADERS, flat_out_row
+from .formatting import fmt_count, fmt_mb_per_s, fmt_ns, fmt_pct, fmt_rate, seconds, table
+from .program_section import program_section
+from .stats import div
+
+FORMATS = ["binary", "jsonl", "otlp_json", "chrome_json"]
+SINKS = {"devnull": "/dev/null", "file": "file"}  # name in the benchmark -> as shown
+
+
+def runs(r, kind):
+    """(name, format, sink as shown, attributes) of the KIND runs ("direct" or
+    "tracer") that are in the results, in the tables' order."""
+    for fmt in FORMATS:
+        for sink, shown in SINKS.items():
+            for attrs in (0, 2, 8):
+                name = f"{kind}/{fmt}/{sink}/attributes:{attrs}"
+                if r.has(name):
+                    yield name, fmt, shown, attrs
+
+
+@program_section("backend_throughput", "## Backend throughput (exporter thread)\n")
+def backend_section(res, r):
+    skipped = r.context.get("formats_skipped", "none")
+    s = [
+        f"**Encoder and sink alone** (`direct/…`): batches of {r.context.get('batch_size', '512')} "
+        "pre-built `SpanRecord`s (bench/record_batches.hpp) handed to "
+        "`file_exporter(path, format)->export_batch()` on one pinned thread; /dev/null, or a "
+        "file in /tmp removed after the run. Spans have 0, 2 or 8 small attributes "
+        "(bench/span_workload.hpp). Formats that `file_exporter` rejected at run time: "
+        f"{skipped}.\n"
+    ]
+    rows = [
+        (
+            fmt,
+            sink,
+            attrs,
+            fmt_rate(r.value(name, "items_per_second")),
+            fmt_pct(r.spread(name, "items_per_second")),
+            fmt_mb_per_s(r.value(name, "bytes_per_second")),
+            fmt_count(r.value(name, "bytes/span")),
+            fmt_ns(div(1e9, r.value(name, "items_per_second"))),
+        )
+        for name, fmt, sink, attrs in runs(r, "direct")
+    ]
+    s.append(
+        table(
+            ["format", "sink", "attributes", "spans/s", "spread", "MB/s", "bytes/span", "ns/span"],
+            rows,
+            ["l", "l", "r", "r", "r", "r", "r", "r"],
+        )
+    )
+    s.append(
+        "\n**End to end through a Tracer** (`tracer/…`): one producer thread records flat out "
+        f"for {seconds(r.context.get('tracer_run_seconds'))} s with default `TracerOptions` "
+        "(4096 slots, 2 ms idle sleep); *delivered* = `spans_exported` per second of wall "
+        "time until `flush()` returned, *attempted* = `spans_started` per second. Spans the "
+        "pool or queue could not take are counted, not lost.\n"
+    )
+    rows = [flat_out_row(r, name, [fmt, sink, attrs]) for name, fmt, sink, attrs in runs(r, "tracer")]
+    s.append(
+        table(
+            ["format", "sink", "attributes"] + FLAT_OUT_HEADERS,
+            rows,
+            ["l", "l", "r"] + ["r"] * len(FLAT_OUT_HEADERS),
+        )
+    )
+    s.append("")
+    return s
