@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "formats/distinct_attributes.hpp"
 #include "formats/json/json_writer.hpp"
 #include "formats/json/jsonl_encoder.hpp"
 
@@ -27,6 +28,9 @@ namespace {
 constexpr std::array<std::string_view, 5> kReservedArgs = {"trace_id", "span_id", "parent_span_id",
                                                            "status", "status_message"};
 constexpr std::string_view kRenamedAttributePrefix = "attribute.";
+// The ids open the args of span and instant events.
+constexpr std::string_view kArgsTraceId = R"(,"args":{"trace_id":")";
+constexpr std::string_view kSpanId = R"(","span_id":")";
 
 // Nanoseconds as microseconds with exactly three fractional digits.
 void write_micros(std::string& out, uint64_t ns) {
@@ -40,22 +44,20 @@ void write_micros(std::string& out, uint64_t ns) {
 
 // `,"key":value` for every attribute, after the reserved args of the same object.
 void write_attribute_args(std::string& out, std::span<const AttributeView> attributes) {
-  for (size_t i = 0; i < attributes.size(); ++i) {
-    const size_t source = resolve_duplicate_key(attributes, i);
-    if (source == kSkipAttribute) continue;
-    const std::string_view key = attributes[i].key;
-    out.push_back(',');
-    if (std::find(kReservedArgs.begin(), kReservedArgs.end(), key) == kReservedArgs.end()) {
-      write_string(out, key);
-    } else {
-      out.push_back('"');
-      out.append(kRenamedAttributePrefix);
-      write_escaped(out, key);
-      out.push_back('"');
-    }
-    out.push_back(':');
-    write_attribute_value(out, attributes[source].value);
-  }
+  for_each_distinct_attribute(
+      attributes, [&out](std::string_view key, const AttributeValue& value) {
+        out.push_back(',');
+        if (std::find(kReservedArgs.begin(), kReservedArgs.end(), key) == kReservedArgs.end()) {
+          write_string(out, key);
+        } else {
+          out.push_back('"');
+          out.append(kRenamedAttributePrefix);
+          write_escaped(out, key);
+          out.push_back('"');
+        }
+        out.push_back(':');
+        write_attribute_value(out, value);
+      });
 }
 
 class ChromeJsonEncoder final : public RecordEncoder {
@@ -153,16 +155,7 @@ class ChromeJsonEncoder final : public RecordEncoder {
     write_micros(out, duration_ns(record));
     write_thread(out, record.thread_id);
     write_name_and_category(out, record.name, to_string(record.kind));
-    out.append(R"(,"args":{"trace_id":")");
-    append_hex(out, record.trace_id);
-    out.append(R"(","span_id":")");
-    append_hex(out, record.span_id);
-    out.push_back('"');
-    if (record.parent_span_id.valid()) {
-      out.append(R"(,"parent_span_id":")");
-      append_hex(out, record.parent_span_id);
-      out.push_back('"');
-    }
+    write_id_members(out, record, {kArgsTraceId, kSpanId, R"(,"parent_span_id":")"});
     out.append(R"(,"status":)");
     write_string(out, to_string(record.status));
     out.append(R"(,"status_message":)");
@@ -176,11 +169,7 @@ class ChromeJsonEncoder final : public RecordEncoder {
     out.append(R"(,"s":"t")");
     write_thread(out, record.thread_id);
     write_name_and_category(out, event.name, "event");
-    out.append(R"(,"args":{"trace_id":")");
-    append_hex(out, record.trace_id);
-    out.append(R"(","span_id":")");
-    append_hex(out, record.span_id);
-    out.push_back('"');
+    write_id_members(out, record, {kArgsTraceId, kSpanId, {}});  // no parent: the span has it
     write_attribute_args(out, event.attributes);
     out.append("}}\n");
   }

@@ -197,31 +197,27 @@ void write_attribute_value(std::string& out, const AttributeValue& v) {
       v);
 }
 
-size_t resolve_duplicate_key(std::span<const AttributeView> attributes, size_t i) noexcept {
-  const std::string_view key = attributes[i].key;
-  for (size_t j = 0; j < i; ++j) {
-    if (attributes[j].key == key) return kSkipAttribute;
-  }
-  size_t source = i;
-  for (size_t j = i + 1; j < attributes.size(); ++j) {
-    if (attributes[j].key == key) source = j;
-  }
-  return source;
+void write_attributes(std::string& out, std::span<const AttributeView> attributes) {
+  write_attribute_list(out, '{', '}', attributes,
+                       [&out](std::string_view key, const AttributeValue& value) {
+                         write_string(out, key);
+                         out.push_back(':');
+                         write_attribute_value(out, value);
+                       });
 }
 
-void write_attributes(std::string& out, std::span<const AttributeView> attributes) {
-  out.push_back('{');
-  bool first = true;
-  for (size_t i = 0; i < attributes.size(); ++i) {
-    const size_t source = resolve_duplicate_key(attributes, i);
-    if (source == kSkipAttribute) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    write_string(out, attributes[i].key);
-    out.push_back(':');
-    write_attribute_value(out, attributes[source].value);
+void write_id_members(std::string& out, const SpanRecord& record,
+                      const IdMemberPrefixes& prefixes) {
+  out.append(prefixes.trace_id);
+  append_hex(out, record.trace_id);
+  out.append(prefixes.span_id);
+  append_hex(out, record.span_id);
+  out.push_back('"');
+  if (!prefixes.parent_span_id.empty() && record.parent_span_id.valid()) {
+    out.append(prefixes.parent_span_id);
+    append_hex(out, record.parent_span_id);
+    out.push_back('"');
   }
-  out.push_back('}');
 }
 
 void append_hex(std::string& out, const TraceId& id, size_t digits) {

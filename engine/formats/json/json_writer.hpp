@@ -16,8 +16,10 @@
 #include <string_view>
 
 #include "core/hex.hpp"
+#include "formats/distinct_attributes.hpp"
 #include "hotspan/attribute.hpp"
 #include "hotspan/ids.hpp"
+#include "hotspan/span_record.hpp"
 
 namespace hotspan::detail {
 
@@ -40,14 +42,35 @@ void write_double_text(std::string& out, double v);
 
 // bool → true/false, int64 → number, double → write_double, string → write_string.
 void write_attribute_value(std::string& out, const AttributeValue& v);
-// A JSON object. A key present more than once appears once, at its first position,
-// with its last value (later set_attribute calls overwrite earlier ones).
+// `open`, then member(key, value) for each distinct key of `attributes`, comma
+// separated, then `close`: a JSON object or array of attributes, in which a
+// key present more than once appears once, at its first position, with its
+// last value (formats/distinct_attributes.hpp).
+template <class Member>
+void write_attribute_list(std::string& out, char open, char close,
+                          std::span<const AttributeView> attributes, Member&& member) {
+  out.push_back(open);
+  bool first = true;
+  for_each_distinct_attribute(attributes, [&](std::string_view key, const AttributeValue& value) {
+    if (!first) out.push_back(',');
+    first = false;
+    member(key, value);
+  });
+  out.push_back(close);
+}
+// A JSON object: {"key":value,...}.
 void write_attributes(std::string& out, std::span<const AttributeView> attributes);
-// Index of the attribute whose value attribute `i`'s key takes, or kSkipAttribute
-// when `i` is not the first occurrence of its key (and so must be skipped). Quadratic in the
-// number of attributes, which per-span limits keep small; no allocation.
-inline constexpr size_t kSkipAttribute = static_cast<size_t>(-1);
-size_t resolve_duplicate_key(std::span<const AttributeView> attributes, size_t i) noexcept;
+
+// A record's ids as members of a JSON object that is open, under a format's
+// keys; each key is given as the text that precedes its hex value, quotes,
+// colon and separator included (R"(,"spanId":")"). The parent is written
+// only for a span that has one, and never when its prefix is empty.
+struct IdMemberPrefixes {
+  std::string_view trace_id;
+  std::string_view span_id;
+  std::string_view parent_span_id;
+};
+void write_id_members(std::string& out, const SpanRecord& record, const IdMemberPrefixes& prefixes);
 
 // The first `digits` characters of the id's lowercase hex (engine/core/hex.hpp's
 // write_hex; by default the whole id). No allocation beyond the growth of `out`.

@@ -11,16 +11,8 @@ namespace hotspan::detail {
 using namespace std::string_view_literals;
 
 void encode_jsonl(const SpanRecord& record, const Resource& resource, std::string& out) {
-  out.append(R"({"trace_id":")"sv);
-  append_hex(out, record.trace_id);
-  out.append(R"(","span_id":")"sv);
-  append_hex(out, record.span_id);
-  out.push_back('"');
-  if (record.parent_span_id.valid()) {
-    out.append(R"(,"parent_span_id":")"sv);
-    append_hex(out, record.parent_span_id);
-    out.push_back('"');
-  }
+  write_id_members(out, record,
+                   {R"({"trace_id":")"sv, R"(","span_id":")"sv, R"(,"parent_span_id":")"sv});
   out.append(R"(,"name":)"sv);
   write_string(out, record.name);
   out.append(R"(,"kind":)"sv);

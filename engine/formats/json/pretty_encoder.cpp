@@ -1,8 +1,9 @@
 // hotspan — human-readable one-line-per-span encoding (see pretty_encoder.hpp).
 //
 // Reuses json_writer for every byte that comes from the application (escaping,
-// UTF-8 repair, numbers, ids) and the attribute de-duplication rule, so the
-// pretty and JSON outputs never disagree about what a span holds.
+// UTF-8 repair, numbers, ids) and the repeated-key rule of every format
+// (distinct_attributes.hpp), so the pretty and JSON outputs never disagree
+// about what a span holds.
 #include "formats/json/pretty_encoder.hpp"
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "formats/distinct_attributes.hpp"
 #include "formats/json/json_writer.hpp"
 #include "formats/json/jsonl_encoder.hpp"
 
@@ -81,14 +83,13 @@ void encode_pretty(const SpanRecord& record, std::string& out) {
     write_string(out, record.status_message);
     out.push_back(')');
   }
-  for (size_t i = 0; i < record.attributes.size(); ++i) {
-    const size_t source = resolve_duplicate_key(record.attributes, i);
-    if (source == kSkipAttribute) continue;
-    out.push_back(' ');
-    write_escaped(out, record.attributes[i].key);
-    out.push_back('=');
-    write_pretty_value(out, record.attributes[source].value);
-  }
+  for_each_distinct_attribute(record.attributes,
+                              [&out](std::string_view key, const AttributeValue& value) {
+                                out.push_back(' ');
+                                write_escaped(out, key);
+                                out.push_back('=');
+                                write_pretty_value(out, value);
+                              });
   out.append(" events=");
   write_uint(out, record.events.size());
   if (record.dropped_attributes != 0) {

@@ -47,22 +47,16 @@ void write_any_value(std::string& out, const AttributeValue& value) {
 }
 
 // A JSON array of KeyValue; a repeated key once, at its first position, with
-// its last value (json_writer's rule for every format).
+// its last value (formats/distinct_attributes.hpp).
 void write_key_values(std::string& out, std::span<const AttributeView> attributes) {
-  out.push_back('[');
-  bool first = true;
-  for (size_t i = 0; i < attributes.size(); ++i) {
-    const size_t source = resolve_duplicate_key(attributes, i);
-    if (source == kSkipAttribute) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    out.append(R"({"key":)");
-    write_string(out, attributes[i].key);
-    out.append(R"(,"value":)");
-    write_any_value(out, attributes[source].value);
-    out.push_back('}');
-  }
-  out.push_back(']');
+  write_attribute_list(out, '[', ']', attributes,
+                       [&out](std::string_view key, const AttributeValue& value) {
+                         out.append(R"({"key":)");
+                         write_string(out, key);
+                         out.append(R"(,"value":)");
+                         write_any_value(out, value);
+                         out.push_back('}');
+                       });
 }
 
 // A decimal string: protobuf's JSON form of 64-bit integers.
@@ -91,16 +85,7 @@ void write_status(std::string& out, StatusCode status, std::string_view message)
 }
 
 void write_span(std::string& out, const SpanRecord& record) {
-  out.append(R"({"traceId":")");
-  append_hex(out, record.trace_id);
-  out.append(R"(","spanId":")");
-  append_hex(out, record.span_id);
-  out.push_back('"');
-  if (record.parent_span_id.valid()) {
-    out.append(R"(,"parentSpanId":")");
-    append_hex(out, record.parent_span_id);
-    out.push_back('"');
-  }
+  write_id_members(out, record, {R"({"traceId":")", R"(","spanId":")", R"(,"parentSpanId":")"});
   out.append(R"(,"name":)");
   write_string(out, record.name);
   out.append(R"(,"kind":)");

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "formats/json/json_writer.hpp"  // resolve_duplicate_key: one repeated-key rule for every format
+#include "formats/distinct_attributes.hpp"
 #include "formats/otlp/otlp_mapping.hpp"
 #include "formats/otlp/protobuf_writer.hpp"
 #include "formats/utf8.hpp"
@@ -71,16 +71,15 @@ class SpanWriter {
   // A repeated KeyValue field; a repeated key once, at its first position,
   // with its last value.
   void key_values(uint32_t field, std::span<const AttributeView> attributes) {
-    for (size_t i = 0; i < attributes.size(); ++i) {
-      const size_t source = resolve_duplicate_key(attributes, i);
-      if (source == kSkipAttribute) continue;
-      const size_t kv = _w.open(field);
-      string_field(key_value::kKey, attributes[i].key);
-      const size_t value = _w.open(key_value::kValue);
-      any_value(attributes[source].value);
-      _w.close(value);
-      _w.close(kv);
-    }
+    for_each_distinct_attribute(attributes,
+                                [this, field](std::string_view key, const AttributeValue& value) {
+                                  const size_t kv = _w.open(field);
+                                  string_field(key_value::kKey, key);
+                                  const size_t value_mark = _w.open(key_value::kValue);
+                                  any_value(value);
+                                  _w.close(value_mark);
+                                  _w.close(kv);
+                                });
   }
 
   void span(const SpanRecord& record) {
