@@ -100,17 +100,13 @@ class EncodedFile {
     _encoder->begin(Resource{"svc", {{"service.name", "svc"}}, 0, 0, 1}, bytes);
     _encoder->delivered(true);
   }
-  // Encodes one batch as its own block; false when the encoder refused it.
-  bool add(std::span<const SpanRecord> records) {
+  // Encodes one batch as its own block; how many of its spans the encoder left out.
+  size_t add(std::span<const SpanRecord> records) {
     std::string block;
-    try {
-      _encoder->encode(records, block);
-    } catch (const std::length_error&) {
-      return false;
-    }
+    const size_t left_out = _encoder->encode(records, block);
     _encoder->delivered(true);
     bytes += block;
-    return true;
+    return left_out;
   }
   // Ends the file; checks that every frame is one a reader accepts and that
   // the file reads back complete; the spans read.
@@ -221,13 +217,13 @@ TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary
     REQUIRE(detail::binary_span_bound(r) == budget);
 
     EncodedFile file;
-    CHECK(file.add({&r, 1}));
+    CHECK(file.add({&r, 1}) == 0);
     std::string longer = value + "y";
     SpanRecord too_big = record_with_value(2, attributes[1], longer);
     CHECK(detail::binary_span_bound(too_big) == budget + 1);
-    CHECK_FALSE(file.add({&too_big, 1}));
+    CHECK(file.add({&too_big, 1}) == 1);
     SpanRecord small = record_with_value(3, attributes[2], "small");
-    CHECK(file.add({&small, 1}));
+    CHECK(file.add({&small, 1}) == 0);
     const auto spans = file.finish_and_read();
 
     // The bound overstates a span by a few bytes per field only: the frame
@@ -255,7 +251,7 @@ TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary
               budget + extra);
 
       EncodedFile file;
-      REQUIRE(file.add(records));
+      REQUIRE(file.add(records) == 0);
       INFO("bytes over the budget: " << extra);
       const auto spans = file.finish_and_read();
       CHECK(count_frames(file.bytes, binary::FrameType::spans) == 1 + extra);
@@ -265,6 +261,45 @@ TEST_CASE("binary: spans frames are split at the 16 MiB payload bound", "[binary
   }
 }
 
+TEST_CASE("binary: the encoder leaves out the spans no frame holds, the others in order",
+          "[binary][limits]") {
+  std::vector<std::vector<AttributeView>> attributes(5);
+  const std::string huge(detail::kMaxBinarySpanBytes, 'h');
+  const SpanRecord records[] = {
+      record_with_value(1, attributes[0], "a"), record_with_value(2, attributes[1], huge),
+      record_with_value(3, attributes[2], "b"), record_with_value(4, attributes[3], huge),
+      record_with_value(5, attributes[4], "c")};
+  EncodedFile file;
+  CHECK(file.add(records) == 2);
+  CHECK(file.add(std::span(records).subspan(1, 1)) == 1);  // a batch of one refused span
+  CHECK(file.add(std::span(records).first(1)) == 0);
+  const auto spans = file.finish_and_read();
+  REQUIRE(spans.size() == 4);
+  CHECK(spans[0].span_id.value == 1);
+  CHECK(spans[1].span_id.value == 3);
+  CHECK(spans[2].span_id.value == 5);
+  CHECK(spans[3].span_id.value == 1);
+}
+
+TEST_CASE("binary: a left-out span is counted once, and not when its batch fails",
+          "[binary][limits]") {
+  // spans_failed_after_export() moves spans of accepted batches to the failed
+  // count; a batch that fails is counted failed whole by the tracer already.
+  std::vector<std::vector<AttributeView>> attributes(2);
+  const std::string huge(detail::kMaxBinarySpanBytes, 'h');
+  const SpanRecord records[] = {record_with_value(1, attributes[0], "a"),
+                                record_with_value(2, attributes[1], huge)};
+  std::ostringstream sink;
+  const auto exporter = ostream_exporter(sink, Format::binary);
+  exporter->start(Resource{"svc", {{"service.name", "svc"}}, 0, 0, 1});
+  CHECK(exporter->export_batch(records));
+  CHECK(exporter->spans_failed_after_export() == 1);
+  sink.setstate(std::ios::badbit);
+  CHECK_FALSE(exporter->export_batch(records));
+  CHECK(exporter->spans_failed_after_export() == 1);
+  exporter->shutdown();
+}
+
 TEST_CASE("binary: a batch of 9 MiB values is split into readable frames", "[binary][limits]") {
   std::vector<std::vector<AttributeView>> attributes(3);
   const std::string value(9u << 20, 'v');
@@ -272,22 +307,24 @@ TEST_CASE("binary: a batch of 9 MiB values is split into readable frames", "[bin
   for (size_t i = 0; i < 3; ++i)
     records[i] = record_with_value(i + 1, attributes[i], value);
   EncodedFile file;
-  REQUIRE(file.add(records));
+  REQUIRE(file.add(records) == 0);
   CHECK(file.finish_and_read().size() == 3);
 }
 
-TEST_CASE("binary: a span over 16 MiB is refused and leaves the encoder's state intact",
+TEST_CASE("binary: a span over 16 MiB is left out, the rest of its batch written",
           "[binary][limits]") {
   std::vector<std::vector<AttributeView>> attributes(2);
   const std::string huge(17u << 20, 'h');
   SpanRecord batch[2] = {record_with_value(1, attributes[0], "fits"),
                          record_with_value(2, attributes[1], huge)};
-  batch[0].name = "a-name-first-seen-in-the-refused-batch";
+  batch[0].name = "a-name-first-seen-in-the-batch-with-a-left-out-span";
   EncodedFile file;
-  CHECK_FALSE(file.add(batch));
+  CHECK(file.add(batch) == 1);
   batch[0].span_id.value = 3;
-  CHECK(file.add({batch, 1}));
+  CHECK(file.add({batch, 1}) == 0);  // the name, defined by the first block, is referred to
   const auto spans = file.finish_and_read();
-  REQUIRE(spans.size() == 1);
-  CHECK(spans[0].name == "a-name-first-seen-in-the-refused-batch");
+  REQUIRE(spans.size() == 2);
+  CHECK(spans[0].span_id.value == 1);
+  CHECK(spans[1].span_id.value == 3);
+  CHECK(spans[1].name == "a-name-first-seen-in-the-batch-with-a-left-out-span");
 }

@@ -6,6 +6,7 @@
 // method runs on the exporter thread.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
@@ -20,11 +21,12 @@ class RecordEncoder {
   virtual ~RecordEncoder() = default;
   // File header, if the format has one.
   virtual void begin(const Resource& resource, std::string& out) = 0;
-  virtual void encode(std::span<const SpanRecord> records, std::string& out) = 0;
-  // Whether the format can hold `record` at all (the binary format's frame and
-  // reader limits). The sink leaves out a span that it cannot, counts it as
-  // failed, and writes the rest of its batch. Cheap: called for every span.
-  virtual bool can_encode(const SpanRecord& /*record*/) const noexcept { return true; }
+  // Appends the records and returns how many of them it left out: the spans
+  // the format cannot hold at all (the binary format's frame and reader
+  // limits), found in the same pass that encodes the others. The sink counts
+  // those as failed once the rest of the batch is written. A throw means that
+  // nothing of `out` this call appended may be written.
+  virtual size_t encode(std::span<const SpanRecord> records, std::string& out) = 0;
   // Trailer written at shutdown, if the format has one.
   virtual void finish(std::string& /*out*/) {}
   // The tracer's counters changed; formats that record losses keep them for

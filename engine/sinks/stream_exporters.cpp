@@ -10,6 +10,8 @@
 // (a newline for line-oriented formats) to keep later records readable.
 //
 // Adding a format means one RecordEncoder subclass and one case in make_encoder().
+// A span that its format cannot hold is left out by the encoder, and counted
+// here.
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,9 +46,10 @@ namespace {
 class JsonlRecordEncoder final : public RecordEncoder {
  public:
   void begin(const Resource& resource, std::string& /*out*/) override { _resource = resource; }
-  void encode(std::span<const SpanRecord> records, std::string& out) override {
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
     for (const SpanRecord& record : records)
       encode_jsonl(record, _resource, out);
+    return 0;
   }
 
  private:
@@ -56,9 +59,10 @@ class JsonlRecordEncoder final : public RecordEncoder {
 class PrettyRecordEncoder final : public RecordEncoder {
  public:
   void begin(const Resource& /*resource*/, std::string& /*out*/) override {}
-  void encode(std::span<const SpanRecord> records, std::string& out) override {
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
     for (const SpanRecord& record : records)
       encode_pretty(record, out);
+    return 0;
   }
 };
 
@@ -113,8 +117,10 @@ class SinkExporter : public Exporter {
       if (_torn_write && !_encoder->whole_frames_only()) {
         _buffer.append(_encoder->resync_separator());
       }
-      _encoder->encode(encodable(records), _buffer);
-      return deliver();
+      const size_t left_out = _encoder->encode(records, _buffer);
+      if (!deliver()) return false;  // the whole batch fails, left-out spans included
+      _spans_refused += left_out;
+      return true;
     } catch (const std::exception&) {  // bad_alloc while encoding: fail this batch only
       remember(std::make_error_code(std::errc::not_enough_memory));
       return false;
@@ -162,26 +168,6 @@ class SinkExporter : public Exporter {
  private:
   void remember(std::error_code ec) noexcept { _pending_error = ec; }
 
-  // The batch without the spans the format cannot hold (a span whose strings,
-  // rendered at export, exceed a binary frame): one such span must not cost
-  // the others of its batch. Almost always the batch itself, after one cheap
-  // check per span.
-  std::span<const SpanRecord> encodable(std::span<const SpanRecord> records) {
-    size_t i = 0;
-    while (i < records.size() && _encoder->can_encode(records[i]))
-      ++i;
-    if (i == records.size()) return records;
-    _kept.assign(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(i));
-    for (; i < records.size(); ++i) {
-      if (_encoder->can_encode(records[i])) {
-        _kept.push_back(records[i]);
-      } else {
-        ++_spans_refused;
-      }
-    }
-    return _kept;
-  }
-
   bool deliver() {
     size_t written = 0;
     const std::error_code ec = write_all(_buffer, written);
@@ -213,8 +199,7 @@ class SinkExporter : public Exporter {
 
   std::unique_ptr<RecordEncoder> _encoder;
   std::string _buffer;
-  std::vector<SpanRecord> _kept;  // encodable()'s result when it had to leave spans out
-  uint64_t _spans_refused = 0;    // exporter thread only, as spans_failed_after_export()
+  uint64_t _spans_refused = 0;  // exporter thread only, as spans_failed_after_export()
   std::atomic<uint64_t> _bytes_written{0};
   std::error_code _pending_error;
   bool _torn_write = false;

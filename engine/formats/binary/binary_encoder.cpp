@@ -10,14 +10,15 @@
 // The same bound decides where a batch is split into frames: a frame takes
 // spans while the sum of their bounds stays within the payload limit that
 // readers enforce, so every frame written is one a reader accepts, and a span
-// whose bound alone is over it is refused before anything of its batch is
-// written.
+// whose bound alone is over it is left out of its batch (and counted by the
+// sink) in the same pass.
 #include "formats/binary/binary_encoder.hpp"
 
 #include "formats/binary/string_interner.hpp"  // brings XXH3, inlined
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -109,9 +110,9 @@ class BinaryRecordEncoder final : public RecordEncoder {
     write_header(out);
   }
 
-  void encode(std::span<const SpanRecord> records, std::string& out) override {
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
     try {
-      encode_block(records, out);
+      return encode_block(records, out);
     } catch (...) {
       // The sink drops a block whose encoding threw: forget what it defined.
       delivered(false);
@@ -145,22 +146,31 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   bool whole_frames_only() const noexcept override { return true; }
 
-  bool can_encode(const SpanRecord& r) const noexcept override {
-    return span_bound(r) <= kMaxBinarySpanBytes && within_reader_limits(r);
-  }
-
  private:
-  void encode_block(std::span<const SpanRecord> records, std::string& out) {
-    _bounds.resize(records.size());
+  // The spans of `records` that a frame can hold, with their bounds in
+  // _bounds: `records` itself, or, when some cannot be held, the others
+  // copied to _kept. Each bound is computed once.
+  std::span<const SpanRecord> holdable(std::span<const SpanRecord> records, size_t& left_out) {
+    _bounds.clear();
+    left_out = 0;
     for (size_t i = 0; i < records.size(); ++i) {
-      _bounds[i] = span_bound(records[i]);
-      if (_bounds[i] > kMaxBinarySpanBytes || !within_reader_limits(records[i])) {
-        throw std::length_error(binary_span_refusal(records[i]));
+      const size_t bound = span_bound(records[i]);
+      if (bound <= kMaxBinarySpanBytes && within_reader_limits(records[i])) {
+        _bounds.push_back(bound);
+        if (left_out != 0) _kept.push_back(records[i]);
+      } else if (left_out++ == 0) {
+        _kept.assign(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(i));
       }
     }
+    return left_out == 0 ? records : std::span<const SpanRecord>(_kept);
+  }
+
+  size_t encode_block(std::span<const SpanRecord> batch, std::string& out) {
+    size_t left_out = 0;
+    const std::span<const SpanRecord> records = holdable(batch, left_out);
     if (!_header_in_file) write_header(out);
     if (_drops_pending) write_losses(out, FrameType::drops);
-    if (records.empty()) return;
+    if (records.empty()) return left_out;
     const size_t new_strings_begin = _strings.size();
     const size_t spans_begin = out.size();
     for (size_t first = 0; first < records.size();) {
@@ -181,6 +191,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
       out.insert(spans_begin, strings_frames(new_strings_begin));
     }
     _spans_in_block = records.size();
+    return left_out;
   }
 
   // Strings frames defining the table's strings from index `first` on.
@@ -331,7 +342,8 @@ class BinaryRecordEncoder final : public RecordEncoder {
 
   Resource _resource;
   StringInterner _strings{kMaxInternedStrings, kMaxTableBytes, kMaxInternedStringBytes};
-  std::vector<size_t> _bounds;  // of the batch's spans
+  std::vector<size_t> _bounds;    // of the spans of the batch that are encoded
+  std::vector<SpanRecord> _kept;  // those spans, when some of the batch were left out
   uint32_t _name_hint = 0;
   uint32_t _event_hint = 0;
   std::array<uint32_t, 16> _key_hints{};

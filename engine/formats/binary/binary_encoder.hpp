@@ -10,12 +10,11 @@
 // the strings it defined, so indexes in the file always refer to strings that
 // are in the file.
 //
-// A span that no frame can hold is refused: can_encode() says no, and the sink
-// leaves it out of its batch and counts it as failed (the rest is written).
-// Given one anyway, encode() throws std::length_error (binary_span_refusal()
-// says why) before writing anything, and the sink fails the batch. A resource
-// too large for the header frame throws the same way from begin(), encode()
-// and finish().
+// A span that no frame can hold is left out: encode() writes the rest of its
+// batch and returns how many it left out, which the sink counts as failed
+// (binary_span_refusal() says why a span cannot be written). A resource too
+// large for the header frame makes begin(), encode() and finish() throw
+// std::length_error before they write anything.
 #pragma once
 
 #include <cstddef>

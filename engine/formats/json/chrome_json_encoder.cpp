@@ -68,7 +68,7 @@ class ChromeJsonEncoder final : public RecordEncoder {
     write_opening(out);
   }
 
-  void encode(std::span<const SpanRecord> records, std::string& out) override {
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
     roll_back();  // a previous block that never reached delivered() was not written
     if (!_opening_delivered) write_opening(out);
     for (const SpanRecord& record : records) {
@@ -80,6 +80,7 @@ class ChromeJsonEncoder final : public RecordEncoder {
       for (const EventView& event : record.events)
         write_event(out, record, event);
     }
+    return 0;
   }
 
   void finish(std::string& out) override {

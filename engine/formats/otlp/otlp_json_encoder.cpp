@@ -123,14 +123,15 @@ class OtlpJsonEncoder final : public RecordEncoder {
 
   void begin(const Resource& resource, std::string& /*out*/) override { set_resource(resource); }
 
-  void encode(std::span<const SpanRecord> records, std::string& out) override {
-    if (records.empty()) return;
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
+    if (records.empty()) return 0;
     out.append(_line_open);
     for (size_t i = 0; i < records.size(); ++i) {
       if (i != 0) out.push_back(',');
       write_span(out, records[i]);
     }
     out.append(kSpansClose);
+    return 0;
   }
 
  private:
