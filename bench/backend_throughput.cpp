@@ -1,5 +1,5 @@
 // hotspan bench — backend throughput: what the exporter thread can write, per
-// format (binary, jsonl, otlp_json, chrome_json), to /dev/null and to a file
+// format (each of hotspan::formats()), to /dev/null and to a file
 // in /tmp (removed after each run), for spans with 0, 2 and 8 attributes.
 //
 // Two groups:
@@ -34,20 +34,12 @@
 
 namespace {
 
-using hotspan::Format;
 
 constexpr size_t kBatchSize = 512;  // the engine's default export_batch_size
 constexpr size_t kBatchCount = 8;
 constexpr std::chrono::milliseconds kTracerRunTime(400);
 
-struct FormatInfo {
-  Format format;
-  const char* name;
-};
-constexpr FormatInfo kFormats[] = {{Format::binary, "binary"},
-                                   {Format::jsonl, "jsonl"},
-                                   {Format::otlp_json, "otlp_json"},
-                                   {Format::chrome_json, "chrome_json"}};
+using hotspan::FormatInfo;  // every format of hotspan::formats(), by its canonical name
 
 struct Sink {
   bool to_file;
@@ -59,7 +51,8 @@ constexpr Sink kSinks[] = {{false, "devnull"}, {true, "file"}};
 class SinkPath {
  public:
   SinkPath(const Sink& sink, const FormatInfo& format)
-      : _path(sink.to_file ? "/tmp/hotspan-bench-" + std::to_string(getpid()) + "." + format.name
+      : _path(sink.to_file ? "/tmp/hotspan-bench-" + std::to_string(getpid()) + "." +
+                                 std::string(format.name)
                            : std::string("/dev/null")),
         _remove(sink.to_file) {}
   ~SinkPath() {
@@ -137,7 +130,7 @@ bool format_available(const FormatInfo& format, std::string& why) {
 
 void register_all() {
   std::string skipped;
-  for (const FormatInfo& format : kFormats) {
+  for (const FormatInfo& format : hotspan::formats()) {
     std::string why;
     if (!format_available(format, why)) {
       skipped += (skipped.empty() ? "" : "; ") + std::string(format.name) + ": " + why;

@@ -59,7 +59,8 @@ and traces it with hotspan.
 
 options:
   --out FILE       where the spans go (default circuit_trace.jsonl)
-  --format FORMAT  jsonl (default), binary, otlp_json or chrome_json
+  --format FORMAT  jsonl (default), binary, otlp_json or chrome_json (or
+                   otlp-json, chrome-json)
   --circuits N     circuits built by each thread (default 8)
   --threads T      worker threads (default 4)
   --seed S         seed of the simulation (default 1)
@@ -73,7 +74,6 @@ struct UsageError : std::runtime_error {
 struct Options {
   std::string out = "circuit_trace.jsonl";
   hotspan::Format format = hotspan::Format::jsonl;
-  std::string format_name = "jsonl";
   uint64_t circuits = 8;
   uint64_t threads = 4;
   uint64_t seed = 1;
@@ -104,19 +104,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (arg == "--out") {
       options.out = value;
     } else if (arg == "--format") {
-      if (value == "jsonl") {
-        options.format = hotspan::Format::jsonl;
-      } else if (value == "otlp_json") {
-        options.format = hotspan::Format::otlp_json;
-      } else if (value == "chrome_json") {
-        options.format = hotspan::Format::chrome_json;
-      } else if (value == "binary") {
-        options.format = hotspan::Format::binary;
-      } else {
-        throw UsageError("--format must be jsonl, otlp_json, chrome_json or binary, not '" +
-                         std::string(value) + "'");
+      const std::optional<hotspan::Format> format = hotspan::format_from_name(value);
+      if (!format) {
+        std::string names;
+        for (const hotspan::FormatInfo& f : hotspan::formats())
+          names.append(names.empty() ? "" : ", ").append(f.name);
+        throw UsageError("--format must be one of " + names + ", not '" + std::string(value) + "'");
       }
-      options.format_name = value;
+      options.format = *format;
     } else if (arg == "--circuits") {
       options.circuits = parse_count(arg, value, 1, 1'000'000);
     } else if (arg == "--threads") {
@@ -392,7 +387,7 @@ int run(const Options& options) {
             << counters.streams_opened << " streams opened, " << counters.streams_failed
             << " failed\n"
             << "wrote " << stats.spans_exported << " spans to " << options.out << " ("
-            << options.format_name << ")\n";
+            << hotspan::format_name(options.format) << ")\n";
   print_stats(stats);
 
   if (!flushed) {

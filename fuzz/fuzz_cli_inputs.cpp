@@ -29,6 +29,7 @@
 #include <hotspan/hotspan.hpp>
 #include <hotspan/reader.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -350,7 +351,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // stats, cat and convert (chosen by the input's digest), and tree below.
   run(tool::validate_command(), {path});
   constexpr std::string_view kGroupings[] = {"name", "kind", "status"};
-  constexpr std::string_view kFormats[] = {"binary", "jsonl", "otlp-json", "chrome-json"};
   int converted = -1;
   switch (choice % 3) {
     case 0:
@@ -360,9 +360,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       run(tool::cat_command(), {path});
       break;
     default: {
-      const std::string_view format = kFormats[(choice >> 8) % 4];
-      converted = run(tool::convert_command(), {path, "--to", format, "-o", output.path()});
-      if (format == "binary") run(tool::validate_command(), {output.path(), "--strict"});
+      const hotspan::FormatInfo& format =
+          hotspan::formats()[(choice >> 8) % hotspan::formats().size()];
+      std::string name(format.name);  // or with hyphens: "otlp-json"
+      if ((choice >> 12) % 2 == 1) std::replace(name.begin(), name.end(), '_', '-');
+      converted = run(tool::convert_command(), {path, "--to", name, "-o", output.path()});
+      if (format.format == hotspan::Format::binary) {
+        run(tool::validate_command(), {output.path(), "--strict"});
+      }
       break;
     }
   }

@@ -3,9 +3,11 @@
 // in bounded memory.
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -18,19 +20,16 @@
 namespace hotspan::tool {
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kUsageHead =
     R"(usage: hotspan convert FILE --to FORMAT -o OUT
 
 Writes the spans of FILE (binary or JSON Lines; "-" reads stdin) to OUT ("-"
-writes stdout) in FORMAT:
-  jsonl        JSON Lines, one span per line
-  otlp-json    OTLP/JSON TracesData, one object per line (OpenTelemetry file
-               exporter convention)
-  chrome-json  Chrome Trace Event format, for Perfetto UI, chrome://tracing
-               and speedscope
-  binary       hotspan's binary format (docs/FORMAT.md); a span too large for
-               it (over 16 MiB encoded) stops the conversion with an error
-               (exit status 1), the spans before it written
+writes stdout) in FORMAT (a hyphen may stand for each underscore: otlp-json):
+)";
+
+constexpr std::string_view kUsageTail =
+    R"(A span too large for the binary format (over 16 MiB encoded) stops a
+conversion to it with an error (exit status 1), the spans before it written.
 The output names one service: the file's (for JSON Lines input: that of its
 first span). Losses recorded in a binary input are kept in a binary output.
 What a truncated or corrupt file holds before the damage is converted, the
@@ -43,18 +42,30 @@ options:
   -h, --help         show this help
 )";
 
+// The help text, with the library's formats and their descriptions.
+std::string usage() {
+  size_t width = 0;
+  for (const FormatInfo& format : formats())
+    width = std::max(width, format.name.size());
+  std::string text(kUsageHead);
+  for (const FormatInfo& format : formats()) {
+    text.append("  ").append(format.name).append(width + 2 - format.name.size(), ' ');
+    text.append(format.description).append("\n");
+  }
+  return text.append(kUsageTail);
+}
+
 constexpr std::array<OptionSpec, 2> kOptions{{
     {"to", true},
     {"output", true, 'o'},
 }};
-constexpr std::array<std::string_view, 4> kFormatNames{"jsonl", "otlp-json", "chrome-json",
-                                                       "binary"};
 
-Format format_named(std::string_view name) {
-  if (name == "otlp-json") return Format::otlp_json;
-  if (name == "chrome-json") return Format::chrome_json;
-  if (name == "binary") return Format::binary;
-  return Format::jsonl;
+Format format_named(const std::string& name) {
+  if (const std::optional<Format> format = format_from_name(name)) return *format;
+  std::string names;
+  for (const FormatInfo& format : formats())
+    names.append(names.empty() ? "" : ", ").append(format.name);
+  throw UsageError("option '--to' must be one of " + names + ", not '" + name + "'");
 }
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -78,10 +89,9 @@ int run_convert(std::span<const std::string_view> args) {
   if (!parsed.has("to")) throw UsageError("missing --to FORMAT");
   if (!parsed.has("output")) throw UsageError("missing -o OUT");
   const std::string& path = parsed.only_positional("FILE");
-  const std::string to = parsed.choice("to", "", kFormatNames);
+  const Format format = format_named(*parsed.value("to"));
   const std::string out = *parsed.value("output");
   if (out.empty()) throw UsageError("-o needs a file name");
-  const Format format = format_named(to);
   if (same_file(path, out)) {
     throw UsageError("the output '" + out + "' is the input: it would be destroyed");
   }
@@ -99,8 +109,8 @@ int run_convert(std::span<const std::string_view> args) {
 }  // namespace
 
 const Command& convert_command() {
-  static const Command command{"convert", "rewrite the spans in another format", kUsage,
-                               run_convert};
+  static const std::string text = usage();
+  static const Command command{"convert", "rewrite the spans in another format", text, run_convert};
   return command;
 }
 

@@ -6,14 +6,24 @@ from .formatting import fmt_count, fmt_mb_per_s, fmt_ns, fmt_pct, fmt_rate, seco
 from .program_section import program_section
 from .stats import div
 
-FORMATS = ["binary", "jsonl", "otlp_json", "chrome_json"]
 SINKS = {"devnull": "/dev/null", "file": "file"}  # name in the benchmark -> as shown
+
+
+def formats(r):
+    """The formats the runs name ("<kind>/<format>/<sink>/..."), in the order the
+    benchmark registered them: that of the library's formats()."""
+    found = []
+    for name in r.runs:
+        parts = name.split("/")
+        if len(parts) > 2 and parts[0] in ("direct", "tracer") and parts[1] not in found:
+            found.append(parts[1])
+    return found
 
 
 def runs(r, kind):
     """(name, format, sink as shown, attributes) of the KIND runs ("direct" or
     "tracer") that are in the results, in the tables' order."""
-    for fmt in FORMATS:
+    for fmt in formats(r):
         for sink, shown in SINKS.items():
             for attrs in (0, 2, 8):
                 name = f"{kind}/{fmt}/{sink}/attributes:{attrs}"

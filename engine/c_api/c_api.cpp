@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,7 @@
 
 #include "config/env_options.hpp"
 #include "core/hex.hpp"
+#include "formats/format_registry.hpp"
 #include "hotspan/hotspan.h"
 #include "hotspan/hotspan.hpp"
 
@@ -61,6 +63,14 @@ int64_t raw(const E& value) noexcept {
   std::underlying_type_t<E> v;
   std::memcpy(&v, &value, sizeof v);
   return static_cast<int64_t>(v);
+}
+
+// The registry's entry of a format that C code passed; null for a value that
+// is none.
+const FormatEntry* entry_of(hotspan_format format) noexcept {
+  const int64_t value = raw(format);
+  if (value < 0 || value >= static_cast<int64_t>(format_registry().size())) return nullptr;
+  return &format_registry()[static_cast<size_t>(value)];
 }
 
 // Trivially destructible: no TLS destructor, usable until the thread's end.
@@ -228,8 +238,9 @@ OptionsSpec spec_of(const hotspan_options& o) {
   if (raw(o.sampler) > HOTSPAN_SAMPLER_RATE_LIMITED) {
     throw std::invalid_argument("hotspan_options: unknown sampler");
   }
-  if (raw(o.file_format) > HOTSPAN_FORMAT_CHROME_JSON) {
-    throw std::invalid_argument("hotspan_options: unknown file_format");
+  if (entry_of(o.file_format) == nullptr) {
+    throw std::invalid_argument("hotspan_options: unknown file_format " +
+                                std::to_string(raw(o.file_format)));
   }
   constexpr unsigned kKnownExporters =
       HOTSPAN_EXPORT_FILE | HOTSPAN_EXPORT_STDOUT | HOTSPAN_EXPORT_OTLP;
@@ -366,6 +377,28 @@ const char* hotspan_version_string(void) noexcept {
 }
 
 // ------------------------------------------------------------------ options
+
+const char* hotspan_format_name(hotspan_format format) noexcept {
+  const hotspan::detail::FormatEntry* entry = hotspan::detail::entry_of(format);
+  return entry != nullptr ? entry->info.name.data() : nullptr;  // literals: NUL-terminated
+}
+
+hotspan_status hotspan_format_from_name(const char* name, hotspan_format* format) noexcept {
+  if (name == nullptr || format == nullptr) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_format_from_name: NULL argument");
+  }
+  if (const std::optional<hotspan::Format> found = hotspan::format_from_name(name)) {
+    *format = static_cast<hotspan_format>(*found);
+    return HOTSPAN_OK;
+  }
+  try {
+    return fail(HOTSPAN_ERR_PARSE, "hotspan_format_from_name: no format is named '" +
+                                       std::string(name) + "' (expected " +
+                                       hotspan::detail::format_name_list() + ")");
+  } catch (...) {  // bad_alloc
+    return fail(HOTSPAN_ERR_PARSE, "hotspan_format_from_name: no format has that name");
+  }
+}
 
 hotspan_status hotspan_options_init(hotspan_options* options) noexcept {
   if (options == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_options_init: NULL");

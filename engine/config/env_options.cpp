@@ -14,10 +14,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 
+#include "formats/format_registry.hpp"
 #include "hotspan/otlp_http_exporter.hpp"
 #include "recording/span_queue.hpp"
 
@@ -271,21 +273,14 @@ void read_exporters(ExporterChoice& choice) {
   read_otlp_settings(choice);
   if (const char* path = env_value("HOTSPAN_FILE")) choice.file_path = path;
   if (const char* format = env_value("HOTSPAN_FORMAT")) {
-    constexpr std::pair<std::string_view, Format> kFormats[] = {
-        {"binary", Format::binary},
-        {"jsonl", Format::jsonl},
-        {"otlp_json", Format::otlp_json},
-        {"chrome_json", Format::chrome_json}};
-    bool known = false;
-    for (const auto& [name, value] : kFormats) {
-      if (iequals(trim(format), name)) {
-        choice.file_format = value;
-        known = true;
-      }
-    }
-    if (!known) {
+    std::string name(trim(format));  // a format's name in any case, '-' or '_' between words
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (const std::optional<Format> known = format_from_name(name)) {
+      choice.file_format = *known;
+    } else {
       warn_ignored("HOTSPAN_FORMAT", format,
-                   "expected binary, jsonl, otlp_json or chrome_json; using the default (binary)");
+                   "expected " + format_name_list() + "; using the default (binary)");
     }
   }
   if (const char* text = env_value("HOTSPAN_FILE_MODE")) {

@@ -1,13 +1,13 @@
 // hotspan — the interface between the stream exporters and the output formats.
 //
 // A RecordEncoder turns span records into the bytes of one format; the sink
-// (file, fd, ostream) only moves bytes. The encoder keeps whatever state its
+// (file, fd, ostream) only moves bytes. Which encoder a Format has is
+// format_registry.hpp's table. The encoder keeps whatever state its
 // format needs across batches (resource, string table, drop counters). Every
 // method runs on the exporter thread.
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,9 +42,5 @@ class RecordEncoder {
   // Otherwise, written before the next batch after a torn write.
   virtual std::string_view resync_separator() const noexcept { return "\n"; }
 };
-
-// The one place that maps a Format to its encoder; std::invalid_argument for a
-// format that this build does not support. `exporter_name` is for the message.
-std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view exporter_name);
 
 }  // namespace hotspan::detail

@@ -9,9 +9,8 @@
 // partial record, so the next batch first writes the format's resync separator
 // (a newline for line-oriented formats) to keep later records readable.
 //
-// Adding a format means one RecordEncoder subclass and one case in make_encoder().
-// A span that its format cannot hold is left out by the encoder, and counted
-// here.
+// Which encoder a Format has is formats/format_registry.hpp's table; a span
+// that its format cannot hold is left out by the encoder, and counted here.
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,54 +30,14 @@
 #include <utility>
 #include <vector>
 
-#include "formats/binary/binary_encoder.hpp"
-#include "formats/json/chrome_json_encoder.hpp"
-#include "formats/json/jsonl_encoder.hpp"
+#include "formats/format_registry.hpp"
 #include "formats/json/pretty_encoder.hpp"
-#include "formats/otlp/otlp_json_encoder.hpp"
 #include "formats/record_encoder.hpp"
 #include "hotspan/exporter.hpp"
 
 namespace hotspan {
 namespace detail {
 namespace {
-
-class JsonlRecordEncoder final : public RecordEncoder {
- public:
-  void begin(const Resource& resource, std::string& /*out*/) override { _resource = resource; }
-  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
-    for (const SpanRecord& record : records)
-      encode_jsonl(record, _resource, out);
-    return 0;
-  }
-
- private:
-  Resource _resource;
-};
-
-class PrettyRecordEncoder final : public RecordEncoder {
- public:
-  void begin(const Resource& /*resource*/, std::string& /*out*/) override {}
-  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
-    for (const SpanRecord& record : records)
-      encode_pretty(record, out);
-    return 0;
-  }
-};
-
-std::string format_name(Format format) {
-  switch (format) {
-    case Format::binary:
-      return "Format::binary";
-    case Format::jsonl:
-      return "Format::jsonl";
-    case Format::otlp_json:
-      return "Format::otlp_json";
-    case Format::chrome_json:
-      return "Format::chrome_json";
-  }
-  return "Format(" + std::to_string(static_cast<unsigned>(format)) + ")";
-}
 
 // Buffers that grew past this for an unusually large batch are given back.
 constexpr size_t kRetainedBufferBytes = size_t{4} << 20;
@@ -342,22 +301,6 @@ class NoopExporter final : public Exporter {
 
 }  // namespace
 
-// The one place that maps a Format to its encoder.
-std::unique_ptr<RecordEncoder> make_encoder(Format format, std::string_view exporter_name) {
-  switch (format) {
-    case Format::jsonl:
-      return std::make_unique<JsonlRecordEncoder>();
-    case Format::binary:
-      return make_binary_encoder();
-    case Format::otlp_json:
-      return make_otlp_json_encoder();
-    case Format::chrome_json:
-      return make_chrome_json_encoder();
-  }
-  throw std::invalid_argument("hotspan: " + format_name(format) + " is not supported by " +
-                              std::string(exporter_name));
-}
-
 }  // namespace detail
 
 std::shared_ptr<Exporter> noop_exporter() {
@@ -365,12 +308,9 @@ std::shared_ptr<Exporter> noop_exporter() {
 }
 
 std::shared_ptr<Exporter> stdout_exporter(bool pretty) {
-  std::unique_ptr<detail::RecordEncoder> encoder;
-  if (pretty) {
-    encoder = std::make_unique<detail::PrettyRecordEncoder>();
-  } else {
-    encoder = detail::make_encoder(Format::jsonl, "stdout_exporter");
-  }
+  std::unique_ptr<detail::RecordEncoder> encoder =
+      pretty ? detail::make_pretty_encoder()
+             : detail::make_encoder(Format::jsonl, "stdout_exporter");
   return std::make_shared<detail::FdExporter>(STDOUT_FILENO, /*owned=*/false, std::move(encoder));
 }
 
@@ -382,11 +322,11 @@ std::shared_ptr<Exporter> file_exporter(const std::string& path, Format format,
                                         const FileOptions& options) {
   // Both checks before the open, so that a rejected call leaves the file as it was.
   auto encoder = detail::make_encoder(format, "file_exporter");
-  if (options.append && format != Format::jsonl && format != Format::otlp_json) {
+  if (options.append && !detail::find_format(format)->info.appendable) {
     throw std::invalid_argument("hotspan: file_exporter cannot append " +
-                                detail::format_name(format) +
-                                " to a file (a file holds one such stream): only "
-                                "Format::jsonl and Format::otlp_json");
+                                std::string(format_name(format)) +
+                                " to a file (a file holds one such stream), only " +
+                                detail::format_name_list(/*only_appendable=*/true));
   }
   const int fd = open_trace_file(path, options);
   try {

@@ -165,11 +165,7 @@ int main(int argc, char** argv) {
       options.exporters |= HOTSPAN_EXPORT_FILE;
       options.file_path = argv[i + 1];
     } else if (strcmp(argv[i], "--format") == 0) {
-      const char* names[] = {"binary", "jsonl", "otlp_json", "chrome_json"};
-      int f;
-      for (f = 0; f < 4; ++f) {
-        if (strcmp(argv[i + 1], names[f]) == 0) options.file_format = (hotspan_format)f;
-      }
+      hotspan_format_from_name(argv[i + 1], &options.file_format); /* unknown: left as it was */
     } else if (strcmp(argv[i], "--cells") == 0) {
       cells = strtol(argv[i + 1], NULL, 10);
     } else if (strcmp(argv[i], "--threads") == 0) {

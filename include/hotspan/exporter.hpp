@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +55,29 @@ class HOTSPAN_API Exporter {
 };
 
 enum class Format : uint8_t { binary, jsonl, otlp_json, chrome_json };
+
+// What the library knows of each record format.
+struct FormatInfo {
+  Format format = Format::binary;
+  // The canonical name: the enumerator's spelling ("otlp_json").
+  std::string_view name;
+  // One line for help texts.
+  std::string_view description;
+  // Whether FileOptions::append may write after an existing file's end (a
+  // line format), or a file holds one stream of it.
+  bool appendable = false;
+};
+
+// Every format, in the order of the enumerators (formats()[i].format is
+// Format(i)).
+HOTSPAN_API std::span<const FormatInfo> formats() noexcept;
+// The canonical name of `format` ("binary", "jsonl", "otlp_json",
+// "chrome_json"); empty for a value that is no enumerator.
+HOTSPAN_API std::string_view format_name(Format format) noexcept;
+// The format named `name`: its canonical name, or that name with hyphens for
+// its underscores ("otlp-json", "chrome-json"). Case-sensitive; nullopt for
+// anything else.
+HOTSPAN_API std::optional<Format> format_from_name(std::string_view name) noexcept;
 
 // Discards everything (and reports success).
 HOTSPAN_API std::shared_ptr<Exporter> noop_exporter();

@@ -101,6 +101,16 @@ typedef enum hotspan_format {
   HOTSPAN_FORMAT_CHROME_JSON = 3
 } hotspan_format;
 
+/* The canonical name of a format ("binary", "jsonl", "otlp_json",
+ * "chrome_json": hotspan::format_name()), a static string; NULL for a value
+ * that is no format. */
+HOTSPAN_API const char* hotspan_format_name(hotspan_format format) HOTSPAN_NOEXCEPT;
+/* The format named `name` (its canonical name, or that name with '-' for each
+ * '_', case-sensitive) in *format: HOTSPAN_OK, HOTSPAN_ERR_PARSE for any other
+ * name (*format untouched), HOTSPAN_ERR_NULL_ARGUMENT for a NULL argument. */
+HOTSPAN_API hotspan_status hotspan_format_from_name(const char* name,
+                                                    hotspan_format* format) HOTSPAN_NOEXCEPT;
+
 /* Bits of hotspan_options.exporters; 0 discards every span. */
 #define HOTSPAN_EXPORT_FILE 1u   /* file_path, in file_format */
 #define HOTSPAN_EXPORT_STDOUT 2u /* one line per span on stdout (stdout_pretty) */

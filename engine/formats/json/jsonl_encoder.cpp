@@ -52,4 +52,25 @@ void encode_jsonl(const SpanRecord& record, const Resource& resource, std::strin
   out.append("}\n");
 }
 
+namespace {
+
+class JsonlEncoder final : public RecordEncoder {
+ public:
+  void begin(const Resource& resource, std::string& /*out*/) override { _resource = resource; }
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
+    for (const SpanRecord& record : records)
+      encode_jsonl(record, _resource, out);
+    return 0;
+  }
+
+ private:
+  Resource _resource;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordEncoder> make_jsonl_encoder() {
+  return std::make_unique<JsonlEncoder>();
+}
+
 }  // namespace hotspan::detail

@@ -11,8 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "formats/record_encoder.hpp"
 #include "hotspan/exporter.hpp"
 #include "hotspan/span_record.hpp"
 
@@ -25,5 +27,8 @@ constexpr uint64_t duration_ns(const SpanRecord& record) noexcept {
 
 // Appends one line, '\n' included. Allocates nothing beyond the growth of `out`.
 void encode_jsonl(const SpanRecord& record, const Resource& resource, std::string& out);
+
+// Format::jsonl's encoder: encode_jsonl for each record, with the resource of begin().
+std::unique_ptr<RecordEncoder> make_jsonl_encoder();
 
 }  // namespace hotspan::detail

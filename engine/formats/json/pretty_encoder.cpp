@@ -103,4 +103,22 @@ void encode_pretty(const SpanRecord& record, std::string& out) {
   out.push_back('\n');
 }
 
+namespace {
+
+class PrettyEncoder final : public RecordEncoder {
+ public:
+  void begin(const Resource& /*resource*/, std::string& /*out*/) override {}
+  size_t encode(std::span<const SpanRecord> records, std::string& out) override {
+    for (const SpanRecord& record : records)
+      encode_pretty(record, out);
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<RecordEncoder> make_pretty_encoder() {
+  return std::make_unique<PrettyEncoder>();
+}
+
 }  // namespace hotspan::detail

@@ -10,14 +10,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "formats/record_encoder.hpp"
 #include "hotspan/span_record.hpp"
 
 namespace hotspan::detail {
 
 // Appends one line, '\n' included.
 void encode_pretty(const SpanRecord& record, std::string& out);
+
+// stdout_exporter(true)'s encoder: encode_pretty for each record.
+std::unique_ptr<RecordEncoder> make_pretty_encoder();
 
 // "850ns", "12.41µs", "12.41ms", "3.20s": two decimals above a microsecond.
 void write_duration(std::string& out, uint64_t nanoseconds);
