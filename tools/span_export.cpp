@@ -41,14 +41,7 @@ class BatchingSink {
     if (!_started) start(result.resource);
     if (_size > 0) write_batch();
     if (const auto& losses = result.summary.recorded_losses) {
-      TracerStats stats;
-      stats.dropped_pool_exhausted = losses->dropped_pool_exhausted;
-      stats.dropped_queue_full = losses->dropped_queue_full;
-      stats.dropped_export_failed = losses->dropped_export_failed;
-      stats.attributes_dropped = losses->attributes_dropped;
-      stats.events_dropped = losses->events_dropped;
-      stats.strings_truncated = losses->strings_truncated;
-      _exporter.on_drops(stats);
+      _exporter.on_drops(TracerStats::with_losses(*losses));
     }
     const bool flushed = _exporter.flush();
     _exporter.shutdown();

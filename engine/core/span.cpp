@@ -10,10 +10,10 @@
 #include <typeinfo>
 #include <variant>
 
-#include "backend/tracer_core.hpp"
 #include "core/clock.hpp"
 #include "core/defined_enums.hpp"
 #include "core/id_generator.hpp"
+#include "core/tracer_core.hpp"
 #include "hotspan/span.hpp"
 #include "recording/slot.hpp"
 #include "recording/thread_recorder.hpp"

@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backend/tracer_core.hpp"
 #include "core/clock.hpp"
 #include "core/defined_enums.hpp"
 #include "core/id_generator.hpp"
+#include "core/tracer_core.hpp"
 #include "recording/thread_recorder.hpp"
 
 namespace hotspan {

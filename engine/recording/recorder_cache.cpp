@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "backend/tracer_core.hpp"
+#include "core/tracer_core.hpp"
 #include "recording/thread_recorder.hpp"
 
 namespace hotspan::detail {

@@ -1,7 +1,7 @@
 // hotspan — ThreadRecorder lifetime and slot return.
 #include "recording/thread_recorder.hpp"
 
-#include "backend/tracer_core.hpp"
+#include "core/tracer_core.hpp"
 
 namespace hotspan::detail {
 
@@ -45,6 +45,23 @@ void ThreadRecorder::release_owner() noexcept {
 void give_back_slot(Slot* s) noexcept {
   ThreadRecorder* owner = s->owner;
   if (owner->pool().give_back(s, s, 1)) delete owner;
+}
+
+void give_back_slots(Slot* const* slots, size_t count) noexcept {
+  size_t i = 0;
+  while (i < count) {
+    Slot* first = slots[i];
+    Slot* last = first;
+    uint32_t n = 1;
+    ThreadRecorder* owner = first->owner;
+    while (i + n < count && slots[i + n]->owner == owner) {
+      owner->pool().link(last, slots[i + n]);
+      last = slots[i + n];
+      ++n;
+    }
+    if (owner->pool().give_back(first, last, n)) delete owner;
+    i += n;
+  }
 }
 
 }  // namespace hotspan::detail

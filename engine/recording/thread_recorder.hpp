@@ -24,6 +24,13 @@ namespace hotspan::detail {
 
 class TracerCore;
 
+// Gives a slot back to its pool from any thread; destroys the owning recorder
+// when that was its last slot and its thread is gone.
+void give_back_slot(Slot* s) noexcept;
+// Exporter thread: gives back a batch of slots, in chains, one CAS per run of
+// slots from the same pool.
+void give_back_slots(Slot* const* slots, size_t count) noexcept;
+
 struct RecorderCounters {
   OwnedCounter spans_started;
   OwnedCounter spans_sampled;
@@ -48,21 +55,27 @@ class ThreadRecorder {
   const RecorderCounters& counters() const noexcept { return _counters; }
   uint32_t thread_id() const noexcept { return _thread_id; }
 
-  // Owning thread only. With our own token this never allocates and never
-  // blocks: a full queue (no free pre-allocated block) returns false. Inline,
-  // since every sampled span ends through it.
-  bool try_enqueue(Slot* s) noexcept {
-    return _token.has_value() && _queue.try_enqueue(*_token, s);
+  // Owning thread only: the recorder's part of ending a sampled span. Adds
+  // the span's per-span drop counts to this thread's counters and enqueues
+  // it; a full queue drops it (counted) and takes the slot back. With our
+  // own token the enqueue never allocates and never blocks (a full queue is
+  // one with no free pre-allocated block). Inline: every sampled span ends
+  // through it.
+  bool submit(Slot* s) noexcept {
+    add_slot_drops(*s, _counters.attributes_dropped, _counters.events_dropped,
+                   _counters.strings_truncated);
+    if (_token.has_value() && _queue.try_enqueue(*_token, s)) return true;
+    _counters.dropped_queue_full.add(1);
+    if (s->owner == this) {
+      _pool.release_local(s);
+    } else {
+      give_back_slot(s);
+    }
+    return false;
   }
   // Owning thread, once, when it exits (or forgets a closed tracer). May
   // destroy *this.
   void release_owner() noexcept;
-
-  // Adds the slot's per-span drop counts to this thread's counters.
-  void count_slot_drops(const Slot& s) noexcept {
-    add_slot_drops(s, _counters.attributes_dropped, _counters.events_dropped,
-                   _counters.strings_truncated);
-  }
 
  private:
   TracerCore& _core;
@@ -72,9 +85,5 @@ class ThreadRecorder {
   RecorderCounters _counters;
   std::optional<SpanProducerToken> _token;
 };
-
-// Gives a slot back to its pool from any thread; destroys the owning recorder
-// when that was its last slot and its thread is gone.
-void give_back_slot(Slot* s) noexcept;
 
 }  // namespace hotspan::detail

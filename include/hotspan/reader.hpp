@@ -22,18 +22,9 @@
 #include "hotspan/export.h"
 #include "hotspan/exporter.hpp"
 #include "hotspan/span_record.hpp"
+#include "hotspan/stats.hpp"
 
 namespace hotspan {
-
-// The loss counters a tracer recorded in the stream (drops and end frames).
-struct RecordedLosses {
-  uint64_t dropped_pool_exhausted = 0;
-  uint64_t dropped_queue_full = 0;
-  uint64_t dropped_export_failed = 0;
-  uint64_t attributes_dropped = 0;
-  uint64_t events_dropped = 0;
-  uint64_t strings_truncated = 0;
-};
 
 class HOTSPAN_API BinaryTraceReader {
  public:

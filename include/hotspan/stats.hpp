@@ -5,6 +5,19 @@
 
 namespace hotspan {
 
+// The six loss counters: what a binary trace records in its drops and end
+// frames, and what an exporter's on_drops() is told about when one moves.
+struct RecordedLosses {
+  uint64_t dropped_pool_exhausted = 0;
+  uint64_t dropped_queue_full = 0;
+  uint64_t dropped_export_failed = 0;
+  uint64_t attributes_dropped = 0;
+  uint64_t events_dropped = 0;
+  uint64_t strings_truncated = 0;
+
+  bool operator==(const RecordedLosses&) const = default;
+};
+
 struct TracerStats {                    // monotonically increasing counters
   uint64_t spans_started = 0;           // every start_span call
   uint64_t spans_sampled = 0;           // sampler said yes
@@ -16,6 +29,23 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t events_dropped = 0;
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
+
+  RecordedLosses losses() const noexcept {
+    return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,
+            attributes_dropped,     events_dropped,     strings_truncated};
+  }
+  // Stats that carry `l` and no other count (a trace's recorded losses
+  // replayed to an exporter's on_drops()).
+  static TracerStats with_losses(const RecordedLosses& l) noexcept {
+    TracerStats s;
+    s.dropped_pool_exhausted = l.dropped_pool_exhausted;
+    s.dropped_queue_full = l.dropped_queue_full;
+    s.dropped_export_failed = l.dropped_export_failed;
+    s.attributes_dropped = l.attributes_dropped;
+    s.events_dropped = l.events_dropped;
+    s.strings_truncated = l.strings_truncated;
+    return s;
+  }
 };
 // Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
 //                                        + dropped_queue_full + dropped_export_failed

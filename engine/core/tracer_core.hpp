@@ -1,15 +1,11 @@
-// hotspan — the shared state behind a Tracer, and its exporter thread.
+// hotspan — the shared state behind a Tracer: the options it was made with,
+// the span queue, the registry of thread recorders, the counters of rare
+// paths, and the exporter thread (backend/exporter_thread.hpp).
 //
 // The core is reference-counted: the Tracer holds one reference, every live
-// ThreadRecorder one, and a detached exporter thread one. So a Span that
-// outlives its Tracer, or a thread still holding a recorder, always finds the
-// queue and the pools alive; memory is released when the last holder lets go.
-//
-// Exporter thread: bulk-dequeues slots, decodes them into SpanRecords, calls the
-// exporter once per batch, then returns the slots to their pools. When the
-// queue is empty it spins briefly, then sleeps up to idle_sleep; producers never
-// signal it (that would put a system call on the hot path), only flush() and
-// shutdown() do.
+// ThreadRecorder one, and the exporter thread one. So a Span that outlives its
+// Tracer, or a thread still holding a recorder, always finds the queue and the
+// pools alive; memory is released when the last holder lets go.
 //
 // Closing: shutdown() sets `_closed`, runs a heavy asymmetric fence, then tells
 // the exporter thread to drain and stop. A span ending concurrently either sees
@@ -19,17 +15,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "backend/span_record_builder.hpp"
-#include "backend/tick_converter.hpp"
+#include "backend/exporter_thread.hpp"
 #include "core/id_generator.hpp"
 #include "hotspan/detail/hot_path.hpp"
 #include "hotspan/exporter.hpp"
@@ -80,6 +74,9 @@ class TracerCore : public TracerHot {
 
   // Hands an ended span to the exporter thread, or drops it (counted).
   void submit(Slot* s) noexcept;
+  // A span that can no longer be handed over (closed tracer, no recorder):
+  // counted as dropped, its slot given back.
+  void discard_late(Slot* s) noexcept;
   // Start of a span on a closed tracer, or when no recorder could be had.
   void count_unrecorded_start() noexcept { _unrecorded_starts.add(1); }
 
@@ -100,34 +97,15 @@ class TracerCore : public TracerHot {
 
  private:
   ~TracerCore();
-  void exporter_main() noexcept;
-  void export_slots(Slot* const* slots, size_t count) noexcept;
-  // Exporter thread: exports until the queue looks empty; returns the count.
-  size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
-  // Sleeps until flush() or shutdown() asks for the exporter, or `timeout` passes.
-  void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
-  // Exporter thread: copies the exporter's bytes_written() and
-  // spans_failed_after_export() where stats() can read them.
-  void read_exporter_counters() noexcept;
-  void discard_late(Slot* s) noexcept;
-  // Exporter thread: tells the exporter when a loss counter moved.
-  void report_drops_if_changed() noexcept;
+  // Counts spans enqueued after the final drain as dropped.
   void reap_leftovers() noexcept;
 
   SlotLimits _limits;
   size_t _slots_per_thread;
-  size_t _batch_size;
-  std::chrono::microseconds _idle_sleep;
-  std::chrono::microseconds _gather_pause;  // see exporter_main()
   std::chrono::milliseconds _shutdown_timeout;
   Resource _resource;
-  std::shared_ptr<Exporter> _exporter;
   std::shared_ptr<Sampler> _sampler;
   Sampler* _sampler_raw;
-  std::optional<TickConverter> _clock;          // set after init_clock(); then exporter thread only
-  std::unique_ptr<SpanRecordBuilder> _builder;  // exporter thread only
-  std::vector<Slot*> _batch;                    // exporter thread only
-  uint64_t _reported_losses[6] = {};            // exporter thread only
 
   std::atomic<int64_t> _refs{1};
   std::atomic<bool> _final_drain_done{false};  // shutdown() joined the exporter thread
@@ -140,12 +118,6 @@ class TracerCore : public TracerHot {
   SharedCounter _late_events_dropped;
   SharedCounter _late_strings_truncated;
 
-  // Written by the exporter thread only.
-  std::atomic<uint64_t> _exported{0};
-  std::atomic<uint64_t> _export_failed{0};
-  std::atomic<uint64_t> _bytes_written{0};        // exporter thread: read_exporter_counters()
-  std::atomic<uint64_t> _failed_after_export{0};  // likewise
-
   // Recorders alive, and the totals of those already destroyed.
   std::mutex _registry_mutex;
   std::vector<ThreadRecorder*> _recorders;
@@ -153,23 +125,11 @@ class TracerCore : public TracerHot {
   size_t _producers = 0;       // likewise: producers the queue has made
   TracerStats _retired;
 
-  // Exporter thread control. _flush_requested/_stop are read lock-free by the
-  // exporter thread on its loop; the mutex only pairs with the condition
-  // variables for sleeping and waking.
-  std::mutex _control_mutex;
-  std::condition_variable _wake_exporter;
-  std::condition_variable _exporter_progress;
-  std::atomic<uint64_t> _flush_requested{0};
-  uint64_t _flush_completed = 0;  // guarded by _control_mutex
-  bool _last_flush_ok = true;     // guarded by _control_mutex
-  std::atomic<bool> _stop{false};
-  bool _exporter_done = false;  // guarded by _control_mutex
   std::mutex _shutdown_mutex;
   bool _shut_down = false;  // guarded by _shutdown_mutex
-  // A pointer so that a fork() child, where the thread does not exist, can
-  // abandon the object instead of detaching a thread it does not have.
-  std::unique_ptr<std::thread> _thread;
   uint64_t _fork_generation;
+  // Last: built from the rest, and started once the rest is in place.
+  ExporterThread _exporter_thread;
 };
 
 // The calling thread's recorder for `core`: one thread-local compare when the

@@ -1,0 +1,227 @@
+// hotspan — the exporter thread: drain, build records, export, return slots,
+// report drops, serve flush tickets and the final drain.
+#include "backend/exporter_thread.hpp"
+
+#include <algorithm>
+
+#include "core/clock.hpp"
+#include "core/tracer_core.hpp"
+#include "recording/thread_recorder.hpp"
+
+namespace hotspan::detail {
+
+namespace {
+
+constexpr int kIdleSpins = 64;  // empty polls before the thread sleeps
+// How long the thread first lets spans gather after a drain that found less
+// than a full batch (at most idle_sleep); it doubles while drains stay small,
+// up to idle_sleep. The kernel's default timer slack stretches 20 us to
+// ~50-70 us.
+constexpr std::chrono::microseconds kGatherPause{20};
+
+}  // namespace
+
+ExporterThread::ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
+                               ExporterThreadSettings settings)
+    : _core(core),
+      _queue(core.queue()),
+      _exporter(std::move(exporter)),
+      _settings(settings),
+      _gather_pause(std::min(settings.idle_sleep, kGatherPause)),
+      _batch(settings.batch_size) {
+  init_clock();  // before the first TickConverter: it reads the calibration
+  _clock.emplace();
+}
+
+ExporterThread::~ExporterThread() {
+  if (_thread && _thread->joinable()) _thread->detach();  // only after a stop() timeout
+}
+
+void ExporterThread::start(const Resource& resource) {
+  _exporter->start(resource);
+  _core.add_ref();  // the thread's own, released as its last act
+  _thread = std::make_unique<std::thread>([this] {
+    run();
+    _core.release_ref();  // may delete the core, and *this with it
+  });
+}
+
+// ------------------------------------------------------------ the thread
+
+void ExporterThread::run() noexcept {
+  // The first conversion needs a measured tick rate (see tick_converter.hpp).
+  while (!_clock->calibrated()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    _clock->update(/*force=*/true);
+  }
+  moodycamel::ConsumerToken token(_queue);
+  uint64_t flush_seen = 0;
+  int idle = 0;
+  std::chrono::microseconds gather = _gather_pause;
+  for (;;) {
+    _clock->update();
+    read_exporter_counters();  // losses an exporter finds later, while idle too
+    if (const size_t drained = drain_queue(token); drained != 0) {
+      idle = 0;
+      if (drained < _batch.size() && gather.count() != 0) {
+        // Less than a full batch came: the producers are slower than the
+        // exporter. Let spans gather instead of chasing each one as it is
+        // enqueued: every poll reads the producers' queue indexes and every
+        // early decode reads slot lines still being written, and each of those
+        // reads costs the producer a cache-line round trip when it next writes
+        // there. While drains stay small the pause doubles, up to idle_sleep,
+        // so that a steady trickle wakes this thread a few hundred times a
+        // second rather than tens of thousands: each wake-up takes a core from
+        // the application on a small machine.
+        wait_for_request(flush_seen, gather);
+        gather = std::min(gather * 2, _settings.idle_sleep);
+      } else {
+        gather = _gather_pause;  // full batches: drain without pausing
+      }
+      continue;
+    }
+    // acquire: pairs with the release in flush(); every span ended before that
+    // flush() call is then visible to the drain below.
+    const uint64_t flush_wanted = _flush_requested.load(std::memory_order_acquire);
+    const bool stop = _stop.load(std::memory_order_acquire);
+    if (flush_wanted != flush_seen || stop) {
+      drain_queue(token);
+      bool ok;
+      try {
+        ok = _exporter->flush();
+      } catch (...) {
+        ok = false;
+      }
+      if (stop) {
+        report_drops_if_changed();
+        try {
+          _exporter->shutdown();
+        } catch (...) {
+        }
+        read_exporter_counters();
+      }
+      {
+        std::lock_guard lock(_control_mutex);
+        _flush_completed = flush_wanted;
+        _last_flush_ok = ok;
+        if (stop) _done = true;
+      }
+      _progress.notify_all();
+      flush_seen = flush_wanted;
+      if (stop) return;
+      continue;
+    }
+    if (++idle < kIdleSpins) {
+      std::this_thread::yield();
+      continue;
+    }
+    wait_for_request(flush_seen, _settings.idle_sleep);
+  }
+}
+
+size_t ExporterThread::drain_queue(moodycamel::ConsumerToken& token) noexcept {
+  size_t total = 0;
+  size_t n;
+  while ((n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
+    // Null entries are the markers with which recorders reserve their first
+    // queue block (thread_recorder.cpp): not spans.
+    Slot** const first = _batch.data();
+    const auto spans = static_cast<size_t>(std::remove(first, first + n, nullptr) - first);
+    if (spans != 0) export_slots(first, spans);
+    total += n;
+  }
+  return total;
+}
+
+void ExporterThread::export_slots(Slot* const* slots, size_t count) noexcept {
+  report_drops_if_changed();
+  bool ok = false;
+  try {
+    _builder.clear();
+    for (size_t i = 0; i < count; ++i)
+      _builder.add(*slots[i], *_clock);
+    ok = _exporter->export_batch(_builder.records());
+  } catch (...) {
+    ok = false;  // an exporter that throws fails its batch; the engine carries on
+  }
+  (ok ? _exported : _export_failed).fetch_add(count, std::memory_order_relaxed);
+  read_exporter_counters();
+  _builder.clear();  // drop views into the slots before they are reused
+  give_back_slots(slots, count);
+}
+
+void ExporterThread::report_drops_if_changed() noexcept {
+  const TracerStats s = _core.stats();
+  const RecordedLosses losses = s.losses();
+  if (_reported_losses == losses) return;
+  _reported_losses = losses;
+  try {
+    _exporter->on_drops(s);
+  } catch (...) {  // informational only
+  }
+}
+
+void ExporterThread::read_exporter_counters() noexcept {
+  try {
+    _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
+    _failed_after_export.store(_exporter->spans_failed_after_export(), std::memory_order_relaxed);
+  } catch (...) {  // noexcept in the interface; a user exporter may still throw
+  }
+}
+
+void ExporterThread::wait_for_request(uint64_t flush_seen,
+                                      std::chrono::microseconds timeout) noexcept {
+  std::unique_lock lock(_control_mutex);
+  _wake.wait_for(lock, timeout, [&] {
+    return _stop.load(std::memory_order_relaxed) ||
+           _flush_requested.load(std::memory_order_relaxed) != flush_seen;
+  });
+}
+
+// ------------------------------------------------------ callers' side
+
+bool ExporterThread::flush(std::chrono::milliseconds timeout) noexcept {
+  std::unique_lock lock(_control_mutex);
+  const uint64_t ticket = _flush_requested.fetch_add(1, std::memory_order_release) + 1;
+  _wake.notify_one();
+  const bool done =
+      _progress.wait_for(lock, timeout, [&] { return _flush_completed >= ticket || _done; });
+  return done && _flush_completed >= ticket && _last_flush_ok;
+}
+
+bool ExporterThread::stop(std::chrono::milliseconds timeout) noexcept {
+  {
+    std::lock_guard lock(_control_mutex);
+    _stop.store(true, std::memory_order_release);
+  }
+  _wake.notify_one();
+  bool finished;
+  {
+    std::unique_lock lock(_control_mutex);
+    finished = _progress.wait_for(lock, timeout, [&] { return _done; });
+  }
+  if (finished) {
+    _thread->join();
+  } else {
+    // Stuck in a sink: let it finish on its own. It holds its own reference
+    // on the core, so the core (and *this) outlive it.
+    _thread->detach();
+  }
+  return finished;
+}
+
+bool ExporterThread::stopped() noexcept {
+  std::lock_guard lock(_control_mutex);
+  return _done;
+}
+
+ExportCounters ExporterThread::counters() const noexcept {
+  // Spans an exporter lost after accepting them are failures, not exports.
+  const uint64_t exported = _exported.load(std::memory_order_relaxed);
+  const uint64_t lost_later =
+      std::min(_failed_after_export.load(std::memory_order_relaxed), exported);
+  return {exported - lost_later, _export_failed.load(std::memory_order_relaxed) + lost_later,
+          _bytes_written.load(std::memory_order_relaxed)};
+}
+
+}  // namespace hotspan::detail
