@@ -255,13 +255,35 @@ node_pid() {  # i -> pid of node i's tor when it is alive and really that tor
   echo "$pid"
 }
 
+# What a tor that does not exit after SIGINT is doing: its threads' names,
+# kernel wait points and system calls, and, where gdb is installed, their
+# stacks; written to <node>/hang.txt before it is sent SIGTERM.
+describe_hang() {  # i pid
+  local i=$1 pid=$2 out="$work_dir/${names[$1]}/hang.txt" t
+  {
+    echo "${names[$i]} (pid $pid) still runs after SIGINT; its threads:"
+    for t in /proc/"$pid"/task/*; do
+      echo "-- $(cat "$t/comm" 2>/dev/null) (tid ${t##*/}): wchan $(cat "$t/wchan" 2>/dev/null), syscall $(cut -d' ' -f1 "$t/syscall" 2>/dev/null)"
+      cat "$t/stack" 2>/dev/null || true
+    done
+    if command -v gdb >/dev/null 2>&1; then
+      timeout 20 gdb -p "$pid" -batch -ex 'thread apply all bt' 2>&1 || true
+    fi
+  } >"$out" 2>&1
+  echo "$prog: ${names[$i]} (pid $pid) did not exit after SIGINT; its threads: $out" >&2
+}
+
 stop_tors() {
   # SIGINT (a relay then exits after ShutdownWaitLength), then SIGTERM, then SIGKILL.
   local sig i pid alive deadline
   for sig in INT TERM KILL; do
     alive=()
     for ((i = n_nodes - 1; i >= 0; i--)); do
-      if pid=$(node_pid "$i"); then alive+=("$pid"); kill -s "$sig" "$pid" 2>/dev/null || true; fi
+      if pid=$(node_pid "$i"); then
+        [ "$sig" != TERM ] || describe_hang "$i" "$pid"
+        alive+=("$pid")
+        kill -s "$sig" "$pid" 2>/dev/null || true
+      fi
     done
     ((${#alive[@]})) || return 0
     [ "$sig" = INT ] || echo "$prog: sent SIG$sig to tor pids ${alive[*]}" >&2

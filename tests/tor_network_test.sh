@@ -138,6 +138,12 @@ if [ "$rc" -ne 0 ]; then
 fi
 pass
 sed -n '/^== hotspan test Tor network: summary/,/^time so far/p' "$net_log"
+# A tor that needed more than SIGINT to exit: show what it was doing.
+for hang in "$net"/*/hang.txt; do
+  [ -f "$hang" ] || continue
+  echo "== $hang"
+  head -n 120 "$hang"
+done
 net_s=$((SECONDS - t_net))
 http_port=$(sed -n 's/^socks: .*HTTP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$net_log" | tail -n 1)
 [ -n "$http_port" ] || fail "no HTTP port in the summary of $net_log"
