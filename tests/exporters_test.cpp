@@ -291,9 +291,9 @@ TEST_CASE("stdout_exporter writes pretty lines or JSON Lines to fd 1", "[exporte
   CHECK(json_ok);
   const std::string contents = read_file(path);
   const std::string pretty_text =
-      "pretty-span [internal] 500ns trace=00000000 span=00000000 parent=- status=unset "
+      "pretty-span [internal] 500 ns trace=00000000 span=00000000 parent=- status=unset "
       "port=9001 addr=\"10.0.0.1\" events=0\n"
-      "pretty-span [internal] 501ns trace=00000000 span=00000000 parent=- status=unset "
+      "pretty-span [internal] 501 ns trace=00000000 span=00000000 parent=- status=unset "
       "port=9001 addr=\"10.0.0.1\" events=0\n";
   REQUIRE(contents.size() > pretty_text.size());
   CHECK(contents.substr(0, pretty_text.size()) == pretty_text);

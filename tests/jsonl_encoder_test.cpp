@@ -352,7 +352,7 @@ TEST_CASE("pretty: the documented example line", "[pretty]") {
   record.attributes = attributes;
   record.events = events;
   CHECK(pretty(record) ==
-        "build-circuit [internal] 12.41ms trace=4bf92f35 span=00f067aa parent=- status=ok "
+        "build-circuit [internal] 12.4 ms trace=4bf92f35 span=00f067aa parent=- status=ok "
         "circuit.id=42 path=\"guard>middle>exit\" events=1\n");
 }
 
@@ -376,7 +376,7 @@ TEST_CASE("pretty: parent, status message, value types, dropped counts", "[prett
   record.dropped_attributes = 3;
   record.dropped_events = 4;
   CHECK(pretty(record) ==
-        "GET /index [server] 850ns trace=4bf92f35 span=11223344 parent=aabbccdd "
+        "GET /index [server] 850 ns trace=4bf92f35 span=11223344 parent=aabbccdd "
         "status=error(\"connection \\\"refused\\\"\") ok=true n=8 ratio=0.5 nan=NaN "
         "text=\"two\\nlines\\t\\\"q\\\"\" events=0 dropped_attributes=3 dropped_events=4\n");
 }
@@ -389,7 +389,7 @@ TEST_CASE("pretty: hostile names and keys stay on one valid UTF-8 line", "[prett
   record.name = "line\nbreak\xFF";
   record.attributes = attributes;
   const std::string line = pretty(record);
-  CHECK(line == "line\\nbreak" + kFffd + " [internal] 0ns trace=4bf92f35 span=00000000 parent=- " +
+  CHECK(line == "line\\nbreak" + kFffd + " [internal] 0 ns trace=4bf92f35 span=00000000 parent=- " +
                     "status=unset k\\ney" + kFffd + "=\"v\\r\\u0001\" events=0\n");
   CHECK(simdjson::validate_utf8(line));
 
@@ -397,21 +397,25 @@ TEST_CASE("pretty: hostile names and keys stay on one valid UTF-8 line", "[prett
   CHECK(pretty(record).rfind("\"\" [internal] ", 0) == 0);
 }
 
-TEST_CASE("pretty: durations pick a unit and round to two decimals", "[pretty]") {
-  auto duration = [](uint64_t ns) {
-    std::string out;
-    hotspan::detail::write_duration(out, ns);
-    return out;
-  };
-  CHECK(duration(0) == "0ns");
-  CHECK(duration(999) == "999ns");
-  CHECK(duration(1'000) == "1.00\xC2\xB5s");
-  CHECK(duration(12'414) == "12.41\xC2\xB5s");
-  CHECK(duration(12'415) == "12.42\xC2\xB5s");
-  CHECK(duration(999'994) == "999.99\xC2\xB5s");
-  CHECK(duration(999'995) == "1.00ms");  // rounding carries into the next unit
-  CHECK(duration(12'410'000) == "12.41ms");
-  CHECK(duration(1'500'000'000) == "1.50s");
-  CHECK(duration(3'600'000'000'000) == "3600.00s");
-  CHECK(duration(std::numeric_limits<uint64_t>::max()) == "18446744073.71s");
+TEST_CASE("durations: three significant digits in the largest unit", "[pretty]") {
+  // hotspan::format_duration: the pretty exporter's and the hotspan tool's text.
+  const std::string us = " \xC2\xB5s";
+  CHECK(hotspan::format_duration(0) == "0 ns");
+  CHECK(hotspan::format_duration(999) == "999 ns");
+  CHECK(hotspan::format_duration(1'000) == "1.00" + us);
+  CHECK(hotspan::format_duration(12'414) == "12.4" + us);
+  CHECK(hotspan::format_duration(12'250) == "12.2" + us);  // an exact tie: to even, as printf
+  CHECK(hotspan::format_duration(12'750) == "12.8" + us);
+  CHECK(hotspan::format_duration(123'456) == "123" + us);
+  CHECK(hotspan::format_duration(999'499) == "999" + us);
+  CHECK(hotspan::format_duration(999'500) == "1.00 ms");  // rounding carries into the next unit
+  CHECK(hotspan::format_duration(12'410'000) == "12.4 ms");
+  CHECK(hotspan::format_duration(1'500'000'000) == "1.50 s");
+  CHECK(hotspan::format_duration(59'949'999'999) == "59.9 s");
+  CHECK(hotspan::format_duration(59'950'000'000) == "1.00 min");
+  CHECK(hotspan::format_duration(3'600'000'000'000) == "1.00 h");
+  CHECK(hotspan::format_duration(std::numeric_limits<uint64_t>::max()) == "5124096 h");
+  std::string out = "took ";
+  hotspan::append_duration(out, 850);
+  CHECK(out == "took 850 ns");
 }

@@ -1,5 +1,5 @@
-// hotspan tool — terminal text: durations, safe strings, aligned tables
-// (see text_output.hpp).
+// hotspan tool — terminal text: safe strings, aligned tables (see
+// text_output.hpp).
 #include "text_output.hpp"
 
 #include <algorithm>
@@ -9,28 +9,6 @@
 #include <variant>
 
 namespace hotspan::tool {
-namespace {
-
-// Three significant digits: 1.23, 12.3, 123.
-std::string three_digits(double value, const char* unit) {
-  char text[48];
-  const int decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
-  std::snprintf(text, sizeof text, "%.*f %s", decimals, value, unit);
-  return text;
-}
-
-}  // namespace
-
-std::string format_duration(uint64_t nanoseconds) {
-  const double ns = static_cast<double>(nanoseconds);
-  if (nanoseconds < 1000) return std::to_string(nanoseconds) + " ns";
-  if (ns < 999.5e3) return three_digits(ns / 1e3, "µs");
-  if (ns < 999.5e6) return three_digits(ns / 1e6, "ms");
-  if (ns < 59.95e9) return three_digits(ns / 1e9, "s");
-  if (ns < 59.95 * 60e9) return three_digits(ns / 60e9, "min");
-  return three_digits(ns / 3600e9, "h");
-}
-
 std::string printable(std::string_view text, size_t max_chars) {
   std::string out;
   out.reserve(text.size());

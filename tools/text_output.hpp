@@ -1,5 +1,6 @@
-// hotspan tool — text for the terminal: durations in adaptive units, span data
-// made safe to print, display widths and aligned tables.
+// hotspan tool — text for the terminal: span data made safe to print, display
+// widths and aligned tables. Durations are the library's format_duration()
+// (hotspan/span_record.hpp), the text of its pretty stdout exporter too.
 #pragma once
 
 #include <cstddef>
@@ -8,13 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "hotspan/span_record.hpp"
 #include "owned_span.hpp"
 
 namespace hotspan::tool {
-
-// Three significant digits in the largest fitting unit: "850 ns", "12.3 µs",
-// "1.52 ms", "2.31 s", "4.0 min".
-std::string format_duration(uint64_t nanoseconds);
 
 // Bytes from a file made safe for a terminal: control characters (and DEL)
 // become \n, \t or \xNN escapes; the text is cut after `max_chars` characters

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "hotspan/attribute.hpp"
+#include "hotspan/export.h"
 #include "hotspan/ids.hpp"
 #include "hotspan/span_kind.hpp"
 
@@ -32,5 +34,13 @@ struct SpanRecord {
   uint32_t dropped_attributes = 0, dropped_events = 0;
   uint32_t thread_id = 0;  // OS thread id of the thread that started the span
 };
+
+// A duration as people read it: three significant digits in the largest unit
+// that keeps the value at 1 or more, the unit after a space: "850 ns",
+// "12.3 µs" (UTF-8), "1.52 ms", "2.31 s", "4.00 min", "1.50 h". The text of
+// stdout_exporter(true) and of the hotspan tool. append_duration() allocates
+// nothing beyond the growth of `out`.
+HOTSPAN_API void append_duration(std::string& out, uint64_t nanoseconds);
+HOTSPAN_API std::string format_duration(uint64_t nanoseconds);
 
 }  // namespace hotspan

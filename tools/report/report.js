@@ -47,7 +47,7 @@
   }
 
   // ---- formatting --------------------------------------------------------------
-  // As the tool's format_duration: three significant digits in the largest unit
+  // As the library's format_duration: three significant digits in the largest unit
   // (an exact tie may round up here where the tool rounds to even; the
   // operation table shows the tool's own text).
   function formatDuration(ns) {

@@ -6,6 +6,7 @@
 // about what a span holds.
 #include "formats/json/pretty_encoder.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -30,32 +31,6 @@ void write_pretty_value(std::string& out, const AttributeValue& value) {
 
 }  // namespace
 
-void write_duration(std::string& out, uint64_t nanoseconds) {
-  if (nanoseconds < 1000) {
-    write_uint(out, nanoseconds);
-    out.append("ns");
-    return;
-  }
-  struct Unit {
-    uint64_t nanoseconds;
-    std::string_view suffix;
-  };
-  static constexpr Unit kUnits[] = {{1'000, "\xC2\xB5s"}, {1'000'000, "ms"}, {1'000'000'000, "s"}};
-  for (const Unit& unit : kUnits) {
-    const uint64_t step = unit.nanoseconds / 100;  // one hundredth of the unit
-    const uint64_t hundredths = nanoseconds / step + ((nanoseconds % step) * 2 >= step ? 1 : 0);
-    // Rounding may carry into the next unit (999.996µs is 1.00ms, not 1000.00µs).
-    if (hundredths >= 100'000 && &unit != &kUnits[std::size(kUnits) - 1]) continue;
-    write_uint(out, hundredths / 100);
-    const uint64_t fraction = hundredths % 100;
-    const char decimals[3] = {'.', static_cast<char>('0' + fraction / 10),
-                              static_cast<char>('0' + fraction % 10)};
-    out.append(decimals, 3);
-    out.append(unit.suffix);
-    return;
-  }
-}
-
 void encode_pretty(const SpanRecord& record, std::string& out) {
   if (record.name.empty()) {
     out.append("\"\"");
@@ -65,7 +40,7 @@ void encode_pretty(const SpanRecord& record, std::string& out) {
   out.append(" [");
   out.append(to_string(record.kind));
   out.append("] ");
-  write_duration(out, duration_ns(record));
+  append_duration(out, duration_ns(record));
   out.append(" trace=");
   append_hex(out, record.trace_id, kShortIdDigits);
   out.append(" span=");
@@ -122,3 +97,42 @@ std::unique_ptr<RecordEncoder> make_pretty_encoder() {
 }
 
 }  // namespace hotspan::detail
+
+namespace hotspan {
+
+void append_duration(std::string& out, uint64_t nanoseconds) {
+  if (nanoseconds < 1000) {
+    detail::write_uint(out, nanoseconds);
+    out.append(" ns");
+    return;
+  }
+  struct Unit {
+    double nanoseconds;
+    double below;  // values from here on take the next unit (999.5 µs rounds to 1.00 ms)
+    std::string_view name;
+  };
+  static constexpr Unit kUnits[] = {{1e3, 999.5e3, " \xC2\xB5s"},
+                                    {1e6, 999.5e6, " ms"},
+                                    {1e9, 59.95e9, " s"},
+                                    {60e9, 59.95 * 60e9, " min"},
+                                    {3600e9, 0, " h"}};
+  const auto ns = static_cast<double>(nanoseconds);
+  const Unit* unit = kUnits;
+  while (unit->below != 0 && ns >= unit->below)
+    ++unit;
+  const double value = ns / unit->nanoseconds;
+  const int decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
+  char digits[32];  // at most "5124096" (2^64 ns in hours)
+  const auto result =
+      std::to_chars(digits, digits + sizeof(digits), value, std::chars_format::fixed, decimals);
+  out.append(digits, static_cast<size_t>(result.ptr - digits));
+  out.append(unit->name);
+}
+
+std::string format_duration(uint64_t nanoseconds) {
+  std::string text;
+  append_duration(text, nanoseconds);
+  return text;
+}
+
+}  // namespace hotspan

@@ -1,10 +1,11 @@
 // hotspan — human-readable one-line-per-span encoding (stdout_exporter(true)).
 //
-//   build-circuit [internal] 12.41ms trace=4bf92f35 span=00f067aa parent=- status=ok
+//   build-circuit [internal] 12.4 ms trace=4bf92f35 span=00f067aa parent=- status=ok
 //       circuit.id=42 path="guard>middle>exit" events=1          (all on one line)
 //
 // Meant for eyes and grep, not for parsing back: ids are shortened to their first
-// 8 hex digits and durations rounded to 3-4 significant digits. Every line is
+// 8 hex digits and durations rounded to 3 significant digits (hotspan's
+// append_duration(), as the hotspan tool prints them). Every line is
 // valid UTF-8 and stays one line whatever the recorded bytes: names, keys and
 // values go through json_writer's escaping, and string values are quoted.
 #pragma once
@@ -23,8 +24,5 @@ void encode_pretty(const SpanRecord& record, std::string& out);
 
 // stdout_exporter(true)'s encoder: encode_pretty for each record.
 std::unique_ptr<RecordEncoder> make_pretty_encoder();
-
-// "850ns", "12.41µs", "12.41ms", "3.20s": two decimals above a microsecond.
-void write_duration(std::string& out, uint64_t nanoseconds);
 
 }  // namespace hotspan::detail
