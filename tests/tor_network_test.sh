@@ -336,8 +336,19 @@ CLOCK_SLACK_NS = 5_000_000
 by_span_id = {s["span_id"]: s for n in nodes for s in spans[n]}
 node_fingerprint = {n: fp for fp, n in fingerprint.items()}
 joined_children = collections.Counter()  # create-hop span id -> relay-circuits joined to it
-# The thread ids of each node's main thread: where its origin circuits are recorded.
-main_threads = {n: {s["thread_id"] for s in spans[n] if s["name"] == "build-circuit"} for n in nodes}
+# The thread ids of each node's cpuworkers (where onion skins are recorded) and
+# of its main thread (where its origin circuits are recorded). A relay that
+# built no circuit of its own has its main thread named by its relay-cell
+# spans instead: then they must all be on one thread, and not a cpuworker.
+worker_threads = {n: {s["thread_id"] for s in spans[n] if s["name"] == "onion-skin"} for n in nodes}
+def main_thread_ids(n):
+    ids = {s["thread_id"] for s in spans[n] if s["name"] == "build-circuit"}
+    if ids:
+        return ids
+    cell_threads = {s["thread_id"] for s in spans[n] if s["name"] == "relay-cell"}
+    check(len(cell_threads) <= 1, f"{n}: built no circuit, and its relay-cell spans are on {len(cell_threads)} threads")
+    return cell_threads - worker_threads[n]
+main_threads = {n: main_thread_ids(n) for n in nodes}
 OUTCOMES = {"joined", "not joined", "none", "malformed"}
 def check_relay_circuit(n, s):
     """A relay-circuit span: joined to the sender's create-hop span, or a root."""
@@ -367,7 +378,7 @@ def check_relay_circuit(n, s):
           f"{where}: starts outside its parent {hop['name']} of {hop['service']}")
     joined_children[hop["span_id"]] += 1
 
-def check_relay_cell(where, s, rc, main_thread_ids):
+def check_relay_cell(n, where, s, rc, main_thread_ids):
     """A sampled relayed cell: its time in its circuit's queue, on the main thread."""
     a = s["attributes"]
     check(rc is not None and s.get("parent_span_id") == rc["span_id"], f"{where}: not a child of relay-circuit")
@@ -375,7 +386,8 @@ def check_relay_cell(where, s, rc, main_thread_ids):
     check(a.get("cell.direction") in ("exitward", "clientward"), f"{where}: cell.direction {a.get('cell.direction')}")
     check(isinstance(a.get("circuit.queue.cells"), int) and a["circuit.queue.cells"] >= 1,
           f"{where}: circuit.queue.cells {a.get('circuit.queue.cells')}")
-    check(s["thread_id"] in main_thread_ids, f"{where}: not recorded on the main thread")
+    check(s["thread_id"] in main_thread_ids and s["thread_id"] not in worker_threads[n],
+          f"{where}: not recorded on the main thread")
     check(rc is not None and rc["start_unix_ns"] <= s["start_unix_ns"] and s["end_unix_ns"] <= rc["end_unix_ns"],
           f"{where}: not within its relay-circuit")
 cells_per_node = {}
@@ -408,7 +420,7 @@ for n in nodes:
                 where = f"{n}: {s['name']} in relay-circuit trace {trace_id}"
                 if s["name"] == "relay-cell":
                     relay_cells += 1
-                    check_relay_cell(where, s, circuits[0] if ok else None, main_threads[n])
+                    check_relay_cell(n, where, s, circuits[0] if ok else None, main_threads[n])
                     continue
                 if not check(s["name"] == "onion-skin", f"{where}: unexpected span"):
                     continue
