@@ -1,4 +1,5 @@
-// hotspan — slot log decoding (see slot.hpp for the entry layout).
+// hotspan — slots decoded into SpanRecords (the log itself is read by
+// SlotLogReader, slot_log.hpp).
 #include "backend/span_record_builder.hpp"
 
 #include <cxxabi.h>
@@ -33,51 +34,28 @@ std::string_view SpanRecordBuilder::render_error(const void* category, int32_t v
   return keep(std::move(message));
 }
 
-const std::byte* SpanRecordBuilder::read_attribute(const std::byte* p, AttributeView& out) {
-  const auto type = static_cast<ValueType>(p[1]);
-  const auto key_len = load_unaligned<uint16_t>(p + 2);
-  p += kEntryHeaderBytes;
-  out.key = std::string_view(reinterpret_cast<const char*>(p), key_len);
-  p += key_len;
-  switch (type) {
+AttributeValue SpanRecordBuilder::attribute_value(const StoredValue& v) {
+  switch (v.type) {
     case ValueType::boolean:
-      out.value.emplace<0>(*p != std::byte{0});
-      return p + 1;
+      return v.boolean;
     case ValueType::integer:
-      out.value.emplace<1>(load_unaligned<int64_t>(p));
-      return p + 8;
+      return v.integer;
     case ValueType::floating:
-      out.value.emplace<2>(load_unaligned<double>(p));
-      return p + 8;
-    case ValueType::string: {
-      const auto len = load_unaligned<uint16_t>(p);
-      out.value.emplace<3>(reinterpret_cast<const char*>(p + 2), len);
-      return p + 2 + len;
-    }
+      return v.floating;
+    case ValueType::string:
+      return v.string;
     case ValueType::type_name: {
-      const auto* mangled = load_unaligned<const char*>(p);
+      const auto* mangled = static_cast<const char*>(v.pointer);
       int status = 0;
       char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
-      out.value = AttributeValue(std::in_place_index<3>,
-                                 keep(status == 0 && demangled ? demangled : mangled));
+      const std::string_view name = keep(status == 0 && demangled ? demangled : mangled);
       std::free(demangled);
-      return p + sizeof(const char*);
+      return name;
     }
-    case ValueType::error_code: {
-      const auto* category = load_unaligned<const std::error_category*>(p);
-      const auto value = load_unaligned<int32_t>(p + sizeof(category));
-      std::string message;
-      try {
-        message = category->message(value);
-      } catch (...) {
-        message = "error " + std::to_string(value);
-      }
-      out.value = AttributeValue(std::in_place_index<3>, keep(std::move(message)));
-      return p + sizeof(category) + sizeof(int32_t);
-    }
+    case ValueType::error_code:
+      return render_error(v.pointer, static_cast<int32_t>(v.integer));
   }
-  out.value = AttributeValue(std::in_place_index<3>, std::string_view("<corrupt slot entry>"));
-  return nullptr;
+  return std::string_view("<corrupt slot entry>");
 }
 
 void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
@@ -94,11 +72,9 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   r.dropped_events = s.dropped_events;
   r.thread_id = s.thread_id;
 
-  const std::byte* data = s.data();
-  r.name = std::string_view(reinterpret_cast<const char*>(data), s.name_len);
+  r.name = SlotLogReader::name(s);
   if (s.status_message_len != 0) {
-    r.status_message = std::string_view(
-        reinterpret_cast<const char*>(data + s.status_message_offset), s.status_message_len);
+    r.status_message = SlotLogReader::status_message(s);
   } else if (s.status_category != nullptr) {
     r.status_message = render_error(s.status_category, s.status_value);
   }
@@ -106,47 +82,35 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   // One pass over the log. Span attributes and event attributes go to
   // separate vectors, so each span's and each event's are contiguous.
   Ranges ranges{_attributes.size(), 0, _events.size(), 0};
-  const std::byte* p = data + s.name_len;
-  const std::byte* const end = data + s.used;
-  while (p != nullptr && p < end) {
-    switch (static_cast<EntryTag>(p[0])) {
+  SlotLogReader log(s);
+  SlotEntry e;
+  while (log.next(e)) {
+    switch (e.tag) {
       case EntryTag::attribute: {
-        AttributeView& a = _attributes.emplace_back();
-        p = read_attribute(p, a);
+        const AttributeValue value = attribute_value(e.value);
         // A key set twice keeps its last value, at the first one's position.
-        for (size_t i = ranges.attributes_begin; i + 1 < _attributes.size(); ++i) {
-          if (_attributes[i].key == a.key) {
-            _attributes[i].value = a.value;
-            _attributes.pop_back();
-            break;
+        bool repeated = false;
+        for (size_t i = ranges.attributes_begin; i < _attributes.size() && !repeated; ++i) {
+          if (_attributes[i].key == e.text) {
+            _attributes[i].value = value;
+            repeated = true;
           }
         }
+        if (!repeated) _attributes.push_back(AttributeView{e.text, value});
         break;
       }
-      case EntryTag::event: {
-        const auto name_len = load_unaligned<uint16_t>(p + 2);
-        const auto ticks = load_unaligned<uint64_t>(p + kEntryHeaderBytes);
-        const auto* name = reinterpret_cast<const char*>(p + kEntryHeaderBytes + 8);
-        _events.push_back(EventView{std::string_view(name, name_len), clock.to_unix_ns(ticks), {}});
+      case EntryTag::event:
+        _events.push_back(EventView{e.text, clock.to_unix_ns(e.ticks), {}});
         _event_ranges.push_back(EventRange{_event_attributes.size(), 0});
-        p += kEntryHeaderBytes + 8 + name_len;
         break;
-      }
-      case EntryTag::event_attribute: {
-        AttributeView& a = _event_attributes.emplace_back();
-        p = read_attribute(p, a);
-        if (_event_ranges.size() > ranges.events_begin) {  // an event of this span precedes it
+      case EntryTag::event_attribute:
+        // Only after an event of this span (the writer never writes one first).
+        if (_event_ranges.size() > ranges.events_begin) {
+          _event_attributes.push_back(AttributeView{e.text, attribute_value(e.value)});
           ++_event_ranges.back().attributes_count;
-        } else {
-          _event_attributes.pop_back();
         }
         break;
-      }
-      case EntryTag::status_message:  // found through the header's offset instead
-        p += kEntryHeaderBytes + load_unaligned<uint16_t>(p + 2);
-        break;
-      default:
-        p = nullptr;  // never written by the engine: stop decoding this slot
+      case EntryTag::status_message:  // the reader skips these
         break;
     }
   }

@@ -20,6 +20,7 @@
 #include "backend/tick_converter.hpp"
 #include "hotspan/span_record.hpp"
 #include "recording/slot.hpp"
+#include "recording/slot_log.hpp"
 
 namespace hotspan::detail {
 
@@ -38,8 +39,9 @@ class SpanRecordBuilder {
     size_t attributes_begin, attributes_count;
   };
 
-  // Decodes one attribute entry at `p`; returns the position after it.
-  const std::byte* read_attribute(const std::byte* p, AttributeView& out);
+  // A stored value as the public variant: demangles type names and renders
+  // error codes (kept for the batch).
+  AttributeValue attribute_value(const StoredValue& v);
   std::string_view keep(std::string s);
   // error_category::message(value), kept for the batch.
   std::string_view render_error(const void* category, int32_t value);

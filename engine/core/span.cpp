@@ -16,89 +16,13 @@
 #include "core/tracer_core.hpp"
 #include "hotspan/span.hpp"
 #include "recording/slot.hpp"
+#include "recording/slot_log.hpp"
 #include "recording/thread_recorder.hpp"
 
 namespace hotspan {
 
 namespace detail {
 namespace {
-
-const SlotLimits& limits_of(const Slot& s) noexcept {
-  return s.limits;
-}
-
-// Clamps a name, key or string value to max_string_bytes (UTF-8 aware).
-std::string_view clamp(Slot& s, std::string_view text) noexcept {
-  const size_t max = limits_of(s).max_string_bytes;
-  if (text.size() <= max) return text;
-  ++s.strings_truncated;
-  return text.substr(0, utf8_prefix_length(text, max));
-}
-
-// Bytes of a value of a fixed-size type in the slot log (strings: see append_string).
-constexpr size_t fixed_value_bytes(ValueType type) noexcept {
-  switch (type) {
-    case ValueType::boolean:
-      return 1;
-    case ValueType::integer:
-    case ValueType::floating:
-      return 8;
-    case ValueType::type_name:
-      return sizeof(const char*);
-    case ValueType::error_code:
-      return sizeof(void*) + sizeof(int32_t);
-    case ValueType::string:
-      break;
-  }
-  return 0;
-}
-
-// Appends an entry header and its (clamped) key, reserving `value_size` bytes
-// for the value, which the caller writes at the returned address. Null (and
-// nothing written) when the entry does not fit in the slot.
-std::byte* append_entry(Slot& s, EntryTag tag, ValueType type, std::string_view key,
-                        size_t value_size) noexcept {
-  key = clamp(s, key);
-  const size_t need = kEntryHeaderBytes + key.size() + value_size;
-  if (s.used + need > limits_of(s).data_bytes) return nullptr;
-  std::byte* p = s.data() + s.used;
-  p[0] = static_cast<std::byte>(tag);
-  p[1] = static_cast<std::byte>(type);
-  store_unaligned(p + 2, static_cast<uint16_t>(key.size()));
-  copy_chars(p + kEntryHeaderBytes, key);
-  s.used += static_cast<uint32_t>(need);
-  return p + kEntryHeaderBytes + key.size();
-}
-
-// One attribute of a fixed-size type; `T` is stored as its bytes.
-template <ValueType Type, class T>
-bool append_fixed(Slot& s, EntryTag tag, std::string_view key, const T& value) noexcept {
-  static_assert(sizeof(T) == fixed_value_bytes(Type));
-  std::byte* p = append_entry(s, tag, Type, key, sizeof(T));
-  if (p == nullptr) return false;
-  store_unaligned(p, value);
-  return true;
-}
-
-// A string attribute: the value must already be clamped.
-bool append_string(Slot& s, EntryTag tag, std::string_view key, std::string_view value) noexcept {
-  std::byte* p = append_entry(s, tag, ValueType::string, key, 2 + value.size());
-  if (p == nullptr) return false;
-  store_unaligned(p, static_cast<uint16_t>(value.size()));
-  copy_chars(p + 2, value);
-  return true;
-}
-
-// A value as stored in a slot: the public variant plus the deferred kinds.
-struct StoredValue {
-  explicit StoredValue(ValueType t) noexcept : type(t) {}
-  ValueType type;
-  bool boolean = false;
-  int64_t integer = 0;
-  double floating = 0;
-  std::string_view string;
-  const void* pointer = nullptr;
-};
 
 // stored() takes an AttributeValue's index as its ValueType: the first four
 // of each are in the same order.
@@ -130,35 +54,11 @@ StoredValue stored(Slot& s, const AttributeValue& v) noexcept {
   return out;
 }
 
-// Appends one attribute entry; false (nothing written) when it does not fit.
-bool append_attribute(Slot& s, EntryTag tag, std::string_view key, const StoredValue& v) noexcept {
-  switch (v.type) {
-    case ValueType::boolean:
-      return append_fixed<ValueType::boolean>(s, tag, key, static_cast<uint8_t>(v.boolean));
-    case ValueType::integer:
-      return append_fixed<ValueType::integer>(s, tag, key, v.integer);
-    case ValueType::floating:
-      return append_fixed<ValueType::floating>(s, tag, key, v.floating);
-    case ValueType::string:
-      return append_string(s, tag, key, v.string);
-    case ValueType::type_name:
-      return append_fixed<ValueType::type_name>(s, tag, key, static_cast<const char*>(v.pointer));
-    case ValueType::error_code: {
-      std::byte* p = append_entry(s, tag, v.type, key, fixed_value_bytes(v.type));
-      if (p == nullptr) return false;
-      store_unaligned(p, v.pointer);
-      store_unaligned(p + sizeof(void*), static_cast<int32_t>(v.integer));
-      return true;
-    }
-  }
-  return false;
-}
-
 // A span attribute, counted or dropped. The count limit is checked before
 // `append` runs, so that a dropped value is not also counted as truncated.
 template <class Append>
 void add_span_attribute(Slot& s, Append append) noexcept {
-  if (s.attributes >= limits_of(s).max_attributes || !append()) {
+  if (s.attributes >= s.limits.max_attributes || !append()) {
     ++s.dropped_attributes;
     return;
   }
@@ -167,23 +67,10 @@ void add_span_attribute(Slot& s, Append append) noexcept {
 
 // Appends an event header; its attributes follow with add_event_attribute().
 bool begin_event(Slot& s, std::string_view name) noexcept {
-  if (s.events >= limits_of(s).max_events) {
+  if (s.events >= s.limits.max_events || !append_event(s, clamp(s, name), now_ticks())) {
     ++s.dropped_events;
     return false;
   }
-  name = clamp(s, name);
-  const size_t need = kEntryHeaderBytes + 8 + name.size();
-  if (s.used + need > limits_of(s).data_bytes) {
-    ++s.dropped_events;
-    return false;
-  }
-  std::byte* p = s.data() + s.used;
-  p[0] = static_cast<std::byte>(EntryTag::event);
-  p[1] = std::byte{0};
-  store_unaligned(p + 2, static_cast<uint16_t>(name.size()));
-  store_unaligned(p + kEntryHeaderBytes, now_ticks());
-  copy_chars(p + kEntryHeaderBytes + 8, name);
-  s.used += static_cast<uint32_t>(need);
   ++s.events;
   return true;
 }
@@ -197,20 +84,9 @@ void set_status(Slot& s, StatusCode code, std::string_view description) noexcept
   s.status_message_len = 0;
   s.status_category = nullptr;
   if (description.empty()) return;
-  description = clamp(s, description);
-  const size_t need = kEntryHeaderBytes + description.size();
-  if (s.used + need > limits_of(s).data_bytes) {
+  if (!append_status_message(s, clamp(s, description))) {
     ++s.strings_truncated;  // the description is lost entirely; the code is kept
-    return;
   }
-  std::byte* p = s.data() + s.used;
-  p[0] = static_cast<std::byte>(EntryTag::status_message);
-  p[1] = std::byte{0};
-  store_unaligned(p + 2, static_cast<uint16_t>(description.size()));
-  copy_chars(p + kEntryHeaderBytes, description);
-  s.status_message_offset = s.used + static_cast<uint32_t>(kEntryHeaderBytes);
-  s.status_message_len = static_cast<uint16_t>(description.size());
-  s.used += static_cast<uint32_t>(need);
 }
 
 StoredValue string_value(Slot& s, std::string_view v) noexcept {

@@ -13,6 +13,7 @@
 #include "core/defined_enums.hpp"
 #include "core/id_generator.hpp"
 #include "core/tracer_core.hpp"
+#include "recording/slot_log.hpp"
 #include "recording/thread_recorder.hpp"
 
 namespace hotspan {
@@ -119,18 +120,7 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   s->events = 0;
   s->kind = kind;
   s->status = StatusCode::unset;
-  // The name is the first entry of the slot: cut to max_string_bytes, and to
-  // the slot's storage when that is smaller.
-  const size_t max_name =
-      std::min<size_t>(core.limits().max_string_bytes, core.limits().data_bytes);
-  size_t name_len = name.size();
-  if (name_len > max_name) {
-    name_len = detail::utf8_prefix_length(name, max_name);
-    s->strings_truncated = 1;
-  }
-  detail::copy_chars(s->data(), name.substr(0, name_len));
-  s->name_len = static_cast<uint16_t>(name_len);
-  s->used = static_cast<uint32_t>(name_len);
+  detail::write_name(*s, name);
   s->end_ticks = 0;
   s->start_ticks = detail::now_ticks();
   return Span(s, context);

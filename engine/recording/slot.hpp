@@ -1,21 +1,10 @@
 // hotspan — the slot: one recorded span, fixed size, owned by a thread's pool.
 //
 // A slot is a fixed header followed by `SlotLimits::data_bytes` of inline
-// storage that holds, as an append-only log, the span's name (at offset 0), its
-// attributes, its events (each followed by its attributes) and its status
-// message. Nothing in a slot points to the heap, so recording a span never
-// allocates; the exporter thread decodes the log into SpanRecord views.
-//
-// Entry layout (native byte order, unaligned; read and written with memcpy):
-//   attribute / event attribute: tag:u8 type:u8 key_len:u16 key[key_len] value
-//     value by type: boolean u8 | integer i64 | floating f64 |
-//                    string len:u16 bytes[len] |
-//                    type_name  const char* (a typeid name: static storage)
-//                    error_code const std::error_category* + i32 value
-//   event:          tag:u8 0:u8 name_len:u16 time_ticks:u64 name[name_len]
-//   status message: tag:u8 0:u8 len:u16 bytes[len]
-// The last two value types defer work that would allocate on the caller's
-// thread (demangling, error_code::message()) to the exporter thread.
+// storage that holds the span's log: its name, attributes, events and status
+// message (the layout, its writer and its reader: slot_log.hpp). Nothing in a
+// slot points to the heap, so recording a span never allocates; the exporter
+// thread decodes the log into SpanRecord views.
 #pragma once
 
 #include <cstddef>
@@ -36,9 +25,6 @@ struct SlotLimits {
   uint16_t max_events = 0;
   uint16_t max_string_bytes = 0;
 };
-
-enum class EntryTag : uint8_t { attribute = 1, event = 2, event_attribute = 3, status_message = 4 };
-enum class ValueType : uint8_t { boolean, integer, floating, string, type_name, error_code };
 
 struct alignas(64) Slot {
   // Fixed for the slot's life (set when it is carved from the arena), so that
@@ -82,8 +68,6 @@ constexpr size_t kMaxSlotDataBytes = 65536;
 constexpr size_t slot_stride(uint32_t data_bytes) noexcept {
   return (sizeof(Slot) + data_bytes + alignof(Slot) - 1) / alignof(Slot) * alignof(Slot);
 }
-
-constexpr size_t kEntryHeaderBytes = 4;  // tag, type/0, u16 length
 
 // Longest prefix of `s` of at most `max` bytes that does not cut a UTF-8
 // sequence in two (looks back at most three continuation bytes; input that is
