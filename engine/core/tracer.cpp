@@ -1,9 +1,12 @@
 // hotspan — Tracer: span start, and the public face of the core.
 //
-// start_span is the hot path. Unsampled: one thread-local compare to find the
-// thread's recorder, a counter bump (plain load/store), ids from the per-thread
-// PRNG, one virtual sampler call — no clock read, no slot. Sampled: a slot from
-// the thread's pool (a pointer pop) and one clock read.
+// The inline start_span() in tracer.hpp decides the unsampled spans of
+// hotspan's own samplers without calling in. What comes here: the thread's
+// recorder (one thread-local compare when it used this tracer last), the
+// decision of the tracer's SamplerMode (mode_decision(), hot_path.hpp; a
+// virtual Sampler call only for samplers it does not know), then for a
+// sampled span a slot from the thread's pool (a pointer pop), its header,
+// its name (slot_log.hpp) and one clock read.
 #include "hotspan/tracer.hpp"
 
 #include <algorithm>
@@ -59,36 +62,20 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   const bool has_parent = !sampled_root && parent.valid();
   SpanContext context;
   context.trace_id = has_parent || sampled_root ? parent.trace_id : detail::new_trace_id();
-  bool sample;
-  switch (sampled_root ? detail::SamplerMode::always_on : core.mode) {
-    case detail::SamplerMode::always_on:
-      sample = true;
-      break;
-    case detail::SamplerMode::always_off:
-      sample = false;
-      break;
-    case detail::SamplerMode::parent_or_on:
-      sample = !has_parent || parent.sampled();
-      break;
-    case detail::SamplerMode::parent_or_off:
-      sample = has_parent && parent.sampled();
-      break;
-    case detail::SamplerMode::ratio:
-      sample = detail::ratio_samples(context.trace_id, core.ratio_threshold);
-      break;
-    case detail::SamplerMode::parent_or_ratio:
-      sample = has_parent ? parent.sampled()
-                          : detail::ratio_samples(context.trace_id, core.ratio_threshold);
-      break;
-    case detail::SamplerMode::parent_or_call_sampler:
-      if (has_parent) {
-        sample = parent.sampled();
+  const SpanContext* parent_context = has_parent ? &parent : nullptr;
+  bool sample = true;  // a root the inline path decided to sample
+  if (!sampled_root) {
+    switch (
+        detail::mode_decision(core.mode, core.ratio_threshold, parent_context, context.trace_id)) {
+      case detail::ModeDecision::sample:
         break;
-      }
-      [[fallthrough]];
-    default: {
-      const SamplingInput input{has_parent ? &parent : nullptr, context.trace_id, name, kind};
-      sample = core.sampler().should_sample(input);
+      case detail::ModeDecision::drop:
+        sample = false;
+        break;
+      case detail::ModeDecision::ask_sampler:
+        sample = core.sampler().should_sample(
+            SamplingInput{parent_context, context.trace_id, name, kind});
+        break;
     }
   }
   if (!sample) {

@@ -14,7 +14,8 @@
 //    most slots_per_thread spans in flight, so its hold is bounded by that.
 //  * try_enqueue fails rather than grow a producer's block index, so the index
 //    must be sized up front for the largest burst one thread can queue:
-//    kIndexEntries × kBlockSize = 131,072 spans, more than slots_per_thread allows.
+//    BLOCK_SIZE × (EXPLICIT_INITIAL_INDEX_SIZE − 1) = 64 × 2047 = 131,008 spans
+//    (kMaxSpansInFlightPerThread, the most slots_per_thread may be).
 #pragma once
 
 #include <concurrentqueue/concurrentqueue.h>

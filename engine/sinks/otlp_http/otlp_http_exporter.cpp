@@ -13,10 +13,12 @@
 //
 // The price is in the counting. A batch that does not fit in the queue is
 // refused synchronously (export_batch returns false), so TracerStats counts
-// it exactly as dropped_export_failed. A request that fails later, after the
+// it as dropped_export_failed at once. A request that fails later, after the
 // tracer has counted its spans as exported, is counted here (OtlpHttpStats::
 // spans_failed) and reported by one warning line per run of failures; the
-// tracer's counters cannot see it without an engine hook.
+// exporter thread reads the count through spans_failed_after_export() and
+// moves those spans from spans_exported to dropped_export_failed, so the
+// tracer's invariant holds once a flush has returned.
 //
 // Guarantees: the queue holds at most max_queued_requests requests (the one
 // in flight included), each of at most max_spans_per_request spans; flush()

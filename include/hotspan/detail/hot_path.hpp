@@ -49,6 +49,32 @@ inline bool ratio_samples(const TraceId& id, uint64_t threshold) noexcept {
   return (__builtin_bswap64(tail) & ((uint64_t{1} << 56) - 1)) < threshold;
 }
 
+// What a SamplerMode decides for a span whose trace id is `trace_id`, under
+// `parent` (a valid context, or null for a root): the one place each mode's
+// rule is written. The inline start_span() takes its early exits from the
+// same rules; start_span_slow() asks this.
+enum class ModeDecision : uint8_t { drop, sample, ask_sampler };
+inline ModeDecision mode_decision(SamplerMode mode, uint64_t ratio_threshold,
+                                  const SpanContext* parent, const TraceId& trace_id) noexcept {
+  const auto from = [](bool sample) { return sample ? ModeDecision::sample : ModeDecision::drop; };
+  if (mode >= SamplerMode::parent_or_off && parent != nullptr) return from(parent->sampled());
+  switch (mode) {
+    case SamplerMode::always_on:
+    case SamplerMode::parent_or_on:
+      return ModeDecision::sample;
+    case SamplerMode::always_off:
+    case SamplerMode::parent_or_off:
+      return ModeDecision::drop;
+    case SamplerMode::ratio:
+    case SamplerMode::parent_or_ratio:
+      return from(ratio_samples(trace_id, ratio_threshold));
+    case SamplerMode::call_sampler:
+    case SamplerMode::parent_or_call_sampler:
+      break;
+  }
+  return ModeDecision::ask_sampler;
+}
+
 // A new random trace id from the calling thread's generator.
 HOTSPAN_API TraceId draw_trace_id() noexcept;
 
