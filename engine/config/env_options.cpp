@@ -8,6 +8,7 @@
 // variable and the value, and the setting keeps its default. from_env() never
 // throws for a bad environment (only std::bad_alloc can escape).
 #include "config/env_options.hpp"
+#include "core/hex.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -103,13 +104,6 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool percent_decode(std::string_view text, std::string& out) {
   out.clear();
   for (size_t i = 0; i < text.size(); ++i) {
@@ -118,8 +112,8 @@ bool percent_decode(std::string_view text, std::string& out) {
       continue;
     }
     if (i + 2 >= text.size()) return false;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
+    const int high = hex_digit_value(text[i + 1], HexCase::either);
+    const int low = hex_digit_value(text[i + 2], HexCase::either);
     if (high < 0 || low < 0) return false;
     out.push_back(static_cast<char>((high << 4) | low));
     i += 2;
