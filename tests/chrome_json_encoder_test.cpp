@@ -22,6 +22,7 @@
 
 #include "capture_exporter.hpp"
 #include "formats/json/chrome_json_encoder.hpp"
+#include "full_span_record.hpp"
 #include "hotspan/hotspan.hpp"
 #include "json_output_checks.hpp"
 
@@ -246,38 +247,11 @@ struct Document {
   std::vector<dom::element> events;
 };
 
-// A span with every field set; its record points into the object, so keep it alive.
-struct FullSpan {
-  FullSpan() {
-    attributes = {{"circuit.id", int64_t{42}},
-                  {"path", std::string_view("guard>middle>exit")},
-                  {"exit", true},
-                  {"ratio", 0.75}};
-    event_attributes = {{"cell", int64_t{3}}, {"cmd", std::string_view("EXTEND2")}};
-    events = {{"extend", 1'700'000'000'000'000'500, event_attributes},
-              {"done", 1'700'000'000'000'000'900, {}}};
-    record.trace_id = example_trace_id();
-    record.span_id = SpanId{0x00f067aa0ba902b7};
-    record.parent_span_id = SpanId{0xfedcba9876543210};
-    record.name = "build-circuit";
-    record.kind = SpanKind::client;
-    record.start_unix_ns = 1'700'000'000'000'000'123;
-    record.end_unix_ns = 1'700'000'000'012'410'000;
-    record.status = StatusCode::error;
-    record.status_message = "timeout";
-    record.attributes = attributes;
-    record.events = events;
-    record.thread_id = 31337;
-  }
-  std::vector<AttributeView> attributes, event_attributes;
-  std::vector<EventView> events;
-  SpanRecord record;
-};
-
 }  // namespace
 
 TEST_CASE("chrome_json: a complete event, its instant events and the metadata", "[chrome_json]") {
-  const FullSpan full;
+  hotspan_test::FullSpan full;
+  full.record.start_unix_ns += 123;  // a fraction of a microsecond, written as .123
   const Document doc(encode_document({{full.record}}));
   CHECK(doc.named_threads == std::set<uint64_t>{31337});
   REQUIRE(doc.events.size() == 3);
@@ -299,7 +273,7 @@ TEST_CASE("chrome_json: a complete event, its instant events and the metadata", 
 }
 
 TEST_CASE("chrome_json: kinds as categories, statuses by name", "[chrome_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   std::vector<SpanRecord> batch;
   for (const SpanKind kind : {SpanKind::internal, SpanKind::server, SpanKind::client,
                               SpanKind::producer, SpanKind::consumer}) {
@@ -324,7 +298,7 @@ TEST_CASE("chrome_json: kinds as categories, statuses by name", "[chrome_json]")
 }
 
 TEST_CASE("chrome_json: roots, reserved and repeated attribute keys", "[chrome_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::vector<AttributeView> attributes = {{"status", int64_t{404}},
                                                  {"a", int64_t{1}},
                                                  {"trace_id", std::string_view("mine")},
@@ -356,7 +330,7 @@ TEST_CASE("chrome_json: roots, reserved and repeated attribute keys", "[chrome_j
 
 TEST_CASE("chrome_json: int64 extremes, non-finite doubles, invalid UTF-8 and controls",
           "[chrome_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::string name = std::string("a\0b\x01\n\t\"\\\x7f", 9) + "\xff" + "z";
   const std::string key = "k\xe2\x82";
   const std::vector<AttributeView> attributes = {{"min", std::numeric_limits<int64_t>::min()},
@@ -400,7 +374,7 @@ TEST_CASE("chrome_json: int64 extremes, non-finite doubles, invalid UTF-8 and co
 }
 
 TEST_CASE("chrome_json: batches join into one document", "[chrome_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   std::vector<SpanRecord> first(3, full.record), second(2, full.record);
   for (size_t i = 0; i < first.size(); ++i) {
     first[i].span_id = SpanId{100 + i};
@@ -432,7 +406,7 @@ TEST_CASE("chrome_json: batches join into one document", "[chrome_json]") {
 }
 
 TEST_CASE("chrome_json: a block that did not reach the sink is written again", "[chrome_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   SpanRecord a = full.record, b = full.record;
   a.events = b.events = {};
   a.thread_id = 1;

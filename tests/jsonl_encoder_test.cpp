@@ -12,6 +12,7 @@
 
 #include "formats/json/jsonl_encoder.hpp"
 #include "formats/json/pretty_encoder.hpp"
+#include "full_span_record.hpp"
 #include "json_output_checks.hpp"
 
 using hotspan::AttributeView;
@@ -63,33 +64,8 @@ dom::element_type type_of(dom::element e) {
 }  // namespace
 
 TEST_CASE("jsonl: every field of a full span", "[jsonl]") {
-  const std::vector<AttributeView> attributes = {
-      {"circuit.id", int64_t{42}},
-      {"path", std::string_view("guard>middle>exit")},
-      {"exit", true},
-      {"ratio", 0.75},
-  };
-  const std::vector<AttributeView> event0_attributes = {{"cell", int64_t{3}},
-                                                        {"cmd", std::string_view("EXTEND2")}};
-  const std::vector<EventView> events = {
-      {"extend", 1'700'000'000'000'000'500, event0_attributes},
-      {"done", 1'700'000'000'000'000'900, {}},
-  };
-  SpanRecord record;
-  record.trace_id = example_trace_id();
-  record.span_id = SpanId{0x00f067aa0ba902b7};
-  record.parent_span_id = SpanId{0xfedcba9876543210};
-  record.name = "build-circuit";
-  record.kind = SpanKind::client;
-  record.start_unix_ns = 1'700'000'000'000'000'000;
-  record.end_unix_ns = 1'700'000'000'012'410'000;
-  record.status = StatusCode::error;
-  record.status_message = "timeout";
-  record.attributes = attributes;
-  record.events = events;
-  record.dropped_attributes = 2;
-  record.dropped_events = 1;
-  record.thread_id = 31337;
+  const hotspan_test::FullSpan full;
+  const SpanRecord& record = full.record;
 
   dom::parser parser;
   const std::string line = encode(record);
@@ -122,7 +98,7 @@ TEST_CASE("jsonl: every field of a full span", "[jsonl]") {
   }
 
   const dom::object attrs = doc["attributes"];
-  CHECK(keys_of(attrs) == std::vector<std::string>{"circuit.id", "path", "exit", "ratio"});
+  CHECK(keys_of(attrs) == std::vector<std::string>{"circuit.id", "path", "exit", "ratio", "whole"});
   CHECK(type_of(attrs["circuit.id"]) == dom::element_type::INT64);
   CHECK(int64_t(attrs["circuit.id"]) == 42);
   CHECK(str(attrs["path"]) == "guard>middle>exit");

@@ -26,6 +26,7 @@
 
 #include "capture_exporter.hpp"
 #include "formats/otlp/otlp_json_encoder.hpp"
+#include "full_span_record.hpp"
 #include "hotspan/hotspan.hpp"
 #include "json_output_checks.hpp"
 
@@ -247,40 +248,11 @@ void check_span(dom::element span, const OwnedSpan& s) {
 }
 
 // A span with every field set; its record points into the object, so keep it alive.
-struct FullSpan {
-  FullSpan() {
-    attributes = {{"circuit.id", int64_t{42}},
-                  {"path", std::string_view("guard>middle>exit")},
-                  {"exit", true},
-                  {"ratio", 0.75},
-                  {"whole", 3.0}};
-    event_attributes = {{"cell", int64_t{3}}, {"cmd", std::string_view("EXTEND2")}};
-    events = {{"extend", 1'700'000'000'000'000'500, event_attributes},
-              {"done", 1'700'000'000'000'000'900, {}}};
-    record.trace_id = example_trace_id();
-    record.span_id = SpanId{0x00f067aa0ba902b7};
-    record.parent_span_id = SpanId{0xfedcba9876543210};
-    record.name = "build-circuit";
-    record.kind = SpanKind::client;
-    record.start_unix_ns = 1'700'000'000'000'000'000;
-    record.end_unix_ns = 1'700'000'000'012'410'000;
-    record.status = StatusCode::error;
-    record.status_message = "timeout";
-    record.attributes = attributes;
-    record.events = events;
-    record.dropped_attributes = 2;
-    record.dropped_events = 1;
-    record.thread_id = 31337;
-  }
-  std::vector<AttributeView> attributes, event_attributes;
-  std::vector<EventView> events;
-  SpanRecord record;
-};
 
 }  // namespace
 
 TEST_CASE("otlp_json: every field of a full span", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const ParsedLines parsed(encode_batches({{full.record}}));
   REQUIRE(parsed.docs.size() == 1);
   const dom::array spans = spans_of(parsed.docs[0]);
@@ -303,7 +275,7 @@ TEST_CASE("otlp_json: every field of a full span", "[otlp_json]") {
 }
 
 TEST_CASE("otlp_json: span kinds are OTLP's integers", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::pair<SpanKind, int> kinds[] = {{SpanKind::internal, 1}, {SpanKind::server, 2},
                                             {SpanKind::client, 3},   {SpanKind::producer, 4},
                                             {SpanKind::consumer, 5}, {static_cast<SpanKind>(9), 0}};
@@ -324,7 +296,7 @@ TEST_CASE("otlp_json: span kinds are OTLP's integers", "[otlp_json]") {
 }
 
 TEST_CASE("otlp_json: status codes, cancelled as an error", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   struct Case {
     StatusCode status;
     std::string_view message;
@@ -385,7 +357,7 @@ TEST_CASE("otlp_json: roots have no parentSpanId, empty attributes and events ar
 
 TEST_CASE("otlp_json: int64 extremes as strings, non-finite doubles as protobuf's strings",
           "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<AttributeView> attributes = {
       {"min", std::numeric_limits<int64_t>::min()},
@@ -421,7 +393,7 @@ TEST_CASE("otlp_json: int64 extremes as strings, non-finite doubles as protobuf'
 
 TEST_CASE("otlp_json: invalid UTF-8 and control characters in names, keys and values",
           "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::string name = std::string("a\0b\x01\n\t\"\\\x7f", 9) + "\xff" + "\xc0\xaf" + "z";
   const std::string key = "k\xe2\x82";  // cut-off 3-byte sequence
   const std::string value = "\xed\xa0\x80 \xf4\x90\x80\x80 caf\xc3\xa9 \xf0\x9f\x98\x80";
@@ -452,7 +424,7 @@ TEST_CASE("otlp_json: invalid UTF-8 and control characters in names, keys and va
 }
 
 TEST_CASE("otlp_json: a key recorded twice is written once with its last value", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::vector<AttributeView> attributes = {
       {"a", int64_t{1}}, {"b", true}, {"a", std::string_view("two")}, {"c", 1.5}, {"b", false}};
   SpanRecord r = full.record;
@@ -468,7 +440,7 @@ TEST_CASE("otlp_json: a key recorded twice is written once with its last value",
 }
 
 TEST_CASE("otlp_json: resource attributes, service.name first, and the scope", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   SpanRecord r = full.record;
   SECTION("every Resource attribute, escaped") {
     Resource resource = example_resource();
@@ -495,7 +467,7 @@ TEST_CASE("otlp_json: resource attributes, service.name first, and the scope", "
 }
 
 TEST_CASE("otlp_json: one TracesData object per line per batch", "[otlp_json]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   std::vector<SpanRecord> first(3, full.record), second(1, full.record);
   for (size_t i = 0; i < first.size(); ++i)
     first[i].span_id = SpanId{100 + i};
@@ -744,7 +716,7 @@ TEST_CASE("otlp_json: a real OTLP decoder (protobufjs, opentelemetry-proto) read
   }
 
   // Hand-built extremes and bad bytes go through the decoder as well.
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   SpanRecord odd = full.record;
   const std::vector<AttributeView> attributes = {{"min", std::numeric_limits<int64_t>::min()},
                                                  {"zero", int64_t{0}},
@@ -787,7 +759,7 @@ TEST_CASE("otlp_json: a real OTLP decoder (protobufjs, opentelemetry-proto) read
 
 TEST_CASE("otlp_json: the real decoder rejects what OTLP/JSON does not allow",
           "[.][otlp_decoder]") {
-  const FullSpan full;
+  const hotspan_test::FullSpan full;
   const std::string good = encode_batches({{full.record}});
   const TempFile file;
   file.write(good);
