@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "formats/json/json_writer.hpp"
+#include "hotspan/json.hpp"
 #include "json_output_checks.hpp"
 
 using namespace std::string_literals;
@@ -400,4 +401,31 @@ TEST_CASE("json_writer: ids in hex, whole or shortened", "[json]") {
   hotspan::detail::append_hex(out, trace, 8);
   hotspan::detail::append_hex(out, span, 8);
   CHECK(out == "=4bf92f3500f067aa");
+}
+
+TEST_CASE("json: the public append_json_string/append_json_number write what the formats write",
+          "[json]") {
+  const std::vector<std::string> texts = {"",         "plain",       "quote\" back\\ nl\n",
+                                          "\x01\x7f", "ok \xc3\xa9", "bad \xc3 \xff end"};
+  for (const std::string& text : texts) {
+    std::string pub, internal;
+    hotspan::append_json_string(pub, text);
+    hotspan::detail::write_string(internal, text);
+    CHECK(pub == internal);
+  }
+  std::string bad;
+  hotspan::append_json_string(bad, "x\xff");
+  CHECK(bad == "\"x" + kFffd + "\"");
+
+  const auto number = [](double v) {
+    std::string out;
+    hotspan::append_json_number(out, v);
+    return out;
+  };
+  CHECK(number(3.0) == "3.0");
+  CHECK(number(0.75) == "0.75");
+  CHECK(number(-1e300) == "-1e+300");
+  CHECK(number(std::nan("")) == "\"NaN\"");
+  CHECK(number(std::numeric_limits<double>::infinity()) == "\"Infinity\"");
+  CHECK(number(-std::numeric_limits<double>::infinity()) == "\"-Infinity\"");
 }

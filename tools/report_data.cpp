@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <variant>
 
-#include "formats/json/json_writer.hpp"
+#include "hotspan/json.hpp"
 #include "hotspan/version.hpp"
 #include "percentile.hpp"
 #include "text_output.hpp"
@@ -17,9 +17,13 @@
 namespace hotspan::tool {
 namespace {
 
-using detail::write_int;
-using detail::write_string;
-using detail::write_uint;
+void write_string(std::string& out, std::string_view text) {
+  append_json_string(out, text);
+}
+template <class Integer>
+void write_integer(std::string& out, Integer value) {
+  out += std::to_string(value);
+}
 
 // Integers JavaScript holds exactly; larger attribute values are written as
 // strings rather than silently rounded.
@@ -117,7 +121,7 @@ class DocumentWriter {
       _out += ",\"format\":";
       write_string(_out, result.summary.format);
       _out += ",\"spans\":";
-      write_uint(_out, result.spans);
+      write_integer(_out, result.spans);
       _out += ",\"problem\":";
       write_string(_out, input_problem(result));
       _out += '}';
@@ -174,7 +178,7 @@ class DocumentWriter {
     }
     for (size_t i = 0; i < services.size(); ++i) {
       if (i != 0) _out += ',';
-      write_uint(_out, services[i]);
+      write_integer(_out, services[i]);
     }
     _out += "]," + std::to_string(first_span) + ',' + (main.is_root() ? "1" : "0") + ']';
   }
@@ -219,7 +223,7 @@ class DocumentWriter {
     // The parent by position when it is in the trace; by id when it is not (an
     // orphan's) or when the span is placed as an entry despite one (a cycle's).
     if (parent >= 0) {
-      write_int(out, parent);
+      write_integer(out, parent);
     } else {
       out += '"' + span.parent_span_id + '"';
     }
@@ -248,11 +252,11 @@ class DocumentWriter {
           [this, &out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, bool>) {
-              detail::write_bool(out, v);
+              out += v ? "true" : "false";
             } else if constexpr (std::is_same_v<T, int64_t>) {
               write_exact_integer(out, v);
             } else if constexpr (std::is_same_v<T, double>) {
-              detail::write_double(out, v);
+              append_json_number(out, v);
             } else {
               out += '[' + std::to_string(_strings.index(v)) + ']';
             }
@@ -310,7 +314,7 @@ class DocumentWriter {
       const std::vector<uint64_t> buckets = histogram(operation.durations);
       for (size_t b = 0; b < buckets.size(); ++b) {
         if (b != 0) _out += ',';
-        write_uint(_out, buckets[b]);
+        write_integer(_out, buckets[b]);
       }
       // The columns as `hotspan stats` prints them, by the same function.
       _out += "],[";

@@ -5,6 +5,7 @@
 #include "hotspan/attribute.hpp"
 #include "hotspan/exporter.hpp"
 #include "hotspan/ids.hpp"
+#include "hotspan/json.hpp"
 #include "hotspan/otlp_http_exporter.hpp"  // declared when built with libcurl
 #include "hotspan/propagation.hpp"
 #include "hotspan/sampler.hpp"

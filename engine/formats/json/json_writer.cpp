@@ -6,6 +6,8 @@
 // the common case (identifiers, paths, addresses) close to memcpy speed.
 #include "formats/json/json_writer.hpp"
 
+#include "hotspan/json.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -233,3 +235,15 @@ void append_hex(std::string& out, SpanId id, size_t digits) {
 }
 
 }  // namespace hotspan::detail
+
+namespace hotspan {
+
+void append_json_string(std::string& out, std::string_view text) {
+  detail::write_string(out, text);
+}
+
+void append_json_number(std::string& out, double value) {
+  detail::write_double(out, value);
+}
+
+}  // namespace hotspan
