@@ -419,7 +419,17 @@ TEST_CASE("from_env: HOTSPAN_FILE and HOTSPAN_FORMAT", "[env]") {
     }
     CHECK(count_lines(warnings) == 1);
     CHECK(warnings.find("HOTSPAN_FORMAT=\"xml\"") != std::string::npos);
+    CHECK(warnings.find("expected binary, jsonl, otlp_json or chrome_json") != std::string::npos);
     CHECK(hotspan::BinaryTraceReader::has_magic(read_all(path)));
+  }
+  SECTION("a name with hyphens for its underscores, in any case, spaces around it") {
+    env.set("HOTSPAN_FORMAT", " Chrome-JSON\t");
+    {
+      hotspan::Tracer tracer(from_env(warnings));
+      tracer.start_span("chrome");
+    }
+    CHECK(warnings.empty());
+    CHECK(read_all(path).starts_with(R"({"displayTimeUnit":"ns","traceEvents":[)"));
   }
   SECTION("a file that cannot be opened warns; the tracer runs without it") {
     env.set("HOTSPAN_FILE", "/nonexistent-directory/trace.bin");
