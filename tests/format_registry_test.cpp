@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/format_registry.hpp"
 
@@ -135,4 +136,36 @@ TEST_CASE("formats: the C API's names are the registry's", "[formats]") {
     std::memcpy(&none, &value, sizeof(none));
     CHECK(hotspan_format_name(none) == nullptr);
   }
+}
+
+TEST_CASE("formats: format_refusal says what a format cannot hold, and only then", "[formats]") {
+  SpanRecord small;
+  small.trace_id = *TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
+  small.span_id = SpanId{7};
+  small.name = "relay-cell";
+  // More events than a binary reader accepts (65,536): any JSON format holds them.
+  const std::vector<EventView> events(65537, EventView{"cell", 1, {}});
+  SpanRecord many = small;
+  many.events = events;
+  Resource resource;
+  resource.service_name = "relay";
+  Resource huge = resource;
+  const std::string value(60000, 'v');
+  for (int i = 0; i < 300; ++i)
+    huge.attributes.emplace_back("key." + std::to_string(i), value);  // ~18 MB in all
+
+  for (const FormatInfo& info : formats()) {
+    INFO(info.name);
+    CHECK(format_refusal(info.format, small).empty());
+    CHECK(format_refusal(info.format, resource).empty());
+    if (info.format == Format::binary) {
+      CHECK(format_refusal(info.format, many).find("more than a binary reader accepts") !=
+            std::string::npos);
+      CHECK(format_refusal(info.format, huge).find("header frame holds") != std::string::npos);
+    } else {
+      CHECK(format_refusal(info.format, many).empty());
+      CHECK(format_refusal(info.format, huge).empty());
+    }
+  }
+  CHECK(format_refusal(static_cast<Format>(200), many).empty());  // no format: nothing to say
 }

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "formats/binary/binary_encoder.hpp"
 #include "owned_span.hpp"
 #include "record_views.hpp"
 
@@ -23,15 +22,14 @@ class BatchingSink {
   void add(const SpanReader& reader) {
     if (!_started) start(reader.resource());
     ++_spans_seen;
-    if (_format == Format::binary) {
-      if (const std::string why = detail::binary_span_refusal(reader.record()); !why.empty()) {
-        if (_size > 0) write_batch();
-        _exporter.flush();
-        _exporter.shutdown();
-        throw std::runtime_error("span " + std::to_string(_spans_seen) + " of the input: " + why +
-                                 "; the binary format cannot hold it (JSON Lines can), " +
-                                 std::string(_output_name) + " holds the spans before it");
-      }
+    if (const std::string why = format_refusal(_format, reader.record()); !why.empty()) {
+      if (_size > 0) write_batch();
+      _exporter.flush();
+      _exporter.shutdown();
+      throw std::runtime_error("span " + std::to_string(_spans_seen) + " of the input: " + why +
+                               "; the " + std::string(format_name(_format)) +
+                               " format cannot hold it (JSON Lines can), " +
+                               std::string(_output_name) + " holds the spans before it");
     }
     _batch[_size++].assign(reader.record(), reader.service());
     if (_size == _batch.size()) write_batch();
@@ -50,14 +48,8 @@ class BatchingSink {
 
  private:
   void start(const Resource& resource) {
-    if (_format == Format::binary) {
-      if (const size_t bytes = detail::binary_header_payload_bytes(resource);
-          bytes > detail::binary::kMaxPayloadBytes) {
-        throw std::runtime_error("the input's resource (service name and attributes) takes " +
-                                 std::to_string(bytes) +
-                                 " bytes, more than the binary format's header frame holds (" +
-                                 std::to_string(detail::binary::kMaxPayloadBytes) + ")");
-      }
+    if (const std::string why = format_refusal(_format, resource); !why.empty()) {
+      throw std::runtime_error("the input's " + why);
     }
     _exporter.start(resource);
     _started = true;

@@ -20,7 +20,9 @@ namespace {
 // Descriptions fit a help line: at most 64 bytes.
 constexpr FormatEntry kRegistry[] = {
     {{Format::binary, "binary", "compact and crash-tolerant binary format (docs/FORMAT.md)", false},
-     make_binary_encoder},
+     make_binary_encoder,
+     binary_span_refusal,
+     binary_resource_refusal},
     {{Format::jsonl, "jsonl", "JSON Lines, one span per line", true}, make_jsonl_encoder},
     {{Format::otlp_json, "otlp_json",
       "OTLP/JSON TracesData, one object per line (OTel file exporter)", true},
@@ -92,6 +94,18 @@ std::span<const FormatInfo> formats() noexcept {
 std::string_view format_name(Format format) noexcept {
   const detail::FormatEntry* entry = detail::find_format(format);
   return entry != nullptr ? entry->info.name : std::string_view();
+}
+
+std::string format_refusal(Format format, const SpanRecord& record) {
+  const detail::FormatEntry* entry = detail::find_format(format);
+  return entry != nullptr && entry->span_refusal != nullptr ? entry->span_refusal(record)
+                                                            : std::string();
+}
+
+std::string format_refusal(Format format, const Resource& resource) {
+  const detail::FormatEntry* entry = detail::find_format(format);
+  return entry != nullptr && entry->resource_refusal != nullptr ? entry->resource_refusal(resource)
+                                                                : std::string();
 }
 
 std::optional<Format> format_from_name(std::string_view name) noexcept {

@@ -20,6 +20,10 @@ namespace hotspan::detail {
 struct FormatEntry {
   FormatInfo info;
   std::unique_ptr<RecordEncoder> (*make_encoder)();
+  // Why the format cannot hold a span or a resource, or empty; null for a
+  // format that holds any (format_refusal() in hotspan/exporter.hpp).
+  std::string (*span_refusal)(const SpanRecord&) = nullptr;
+  std::string (*resource_refusal)(const Resource&) = nullptr;
 };
 
 // Every entry, in the order of the enumerators.

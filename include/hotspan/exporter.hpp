@@ -78,6 +78,13 @@ HOTSPAN_API std::string_view format_name(Format format) noexcept;
 // its underscores ("otlp-json", "chrome-json"). Case-sensitive; nullopt for
 // anything else.
 HOTSPAN_API std::optional<Format> format_from_name(std::string_view name) noexcept;
+// Why `format` cannot hold `record` (the binary format's frame and reader
+// limits), or an empty string when it can; every JSON format holds any span.
+// A file exporter leaves such a span out and counts it as failed.
+HOTSPAN_API std::string format_refusal(Format format, const SpanRecord& record);
+// Why `format` cannot write `resource` at the start of its output (the binary
+// header frame's limit), or an empty string when it can.
+HOTSPAN_API std::string format_refusal(Format format, const Resource& resource);
 
 // Discards everything (and reports success).
 HOTSPAN_API std::shared_ptr<Exporter> noop_exporter();

@@ -393,4 +393,12 @@ std::unique_ptr<RecordEncoder> make_binary_encoder() {
   return std::make_unique<BinaryRecordEncoder>();
 }
 
+std::string binary_resource_refusal(const Resource& resource) {
+  const size_t bytes = binary_header_payload_bytes(resource);
+  if (bytes <= binary::kMaxPayloadBytes) return {};
+  return "the resource (service name and attributes) takes " + std::to_string(bytes) +
+         " bytes, more than the binary format's header frame holds (" +
+         std::to_string(binary::kMaxPayloadBytes) + ")";
+}
+
 }  // namespace hotspan::detail

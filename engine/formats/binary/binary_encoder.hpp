@@ -41,5 +41,8 @@ std::string binary_span_refusal(const SpanRecord& r);
 // The header frame's payload for `resource`; over binary::kMaxPayloadBytes, it
 // cannot be written.
 size_t binary_header_payload_bytes(const Resource& resource);
+// Why `resource` cannot be written in the binary format (its header frame
+// would be over binary::kMaxPayloadBytes); empty when it can.
+std::string binary_resource_refusal(const Resource& resource);
 
 }  // namespace hotspan::detail
