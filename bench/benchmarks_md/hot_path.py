@@ -57,7 +57,7 @@ def hot_path_section(res, r):
         "that the caller never outruns the exporter thread on a loaded machine (`dropped` shows it "
         "held: a case that drops measures the drop path); cases under `always_off()` are not "
         "paced. `allocs/op` counts operator new "
-        "on the caller's thread (tests/allocation_counter.cpp). The naive tracer "
+        "on the caller's thread (tests/support/allocation_counter.cpp). The naive tracer "
         "(bench/naive_tracer.hpp: mutex + `std::vector<NaiveSpan>` with `std::string` fields, "
         "export synchronous under the lock) does the same work for each case. "
         f"Placement: {r.context.get('placement', '?')}; the row *exporter thread on the "

@@ -2,7 +2,7 @@
 // message are laid out in a slot's inline storage. The writer (the span's own
 // thread, on the hot path) and the reader (the exporter thread) are side by
 // side here, so that a layout change is made, and tested
-// (tests/slot_log_test.cpp), in one place.
+// (tests/unit/slot_log_test.cpp), in one place.
 //
 // The log is append-only: the name at offset 0 (Slot::name_len bytes, no
 // header), then entries in the order they were recorded. Each entry (native

@@ -1,5 +1,5 @@
 // hotspan tests — writes spans whose every string is hostile to an HTML page,
-// for tests/report_test.sh: markup, script end tags, quotes, invalid UTF-8 and
+// for tests/cli/report_test.sh: markup, script end tags, quotes, invalid UTF-8 and
 // the JavaScript line separators, in span names, service names, attribute
 // keys and values, event names and status messages.
 //

@@ -51,13 +51,13 @@
 #   * no address anywhere: no attribute key of the address kind (except
 #     stream.target_port, an integer) and no IPv4 or IPv6 literal in any
 #     string of any file's `hotspan cat` output.
-#   tests/tor_network_test.sh HOTSPAN_TOOL WORK_DIR [CIRCUITS]
+#   tests/integration/tor_network_test.sh HOTSPAN_TOOL WORK_DIR [CIRCUITS]
 # Exits 77 (skipped), saying why, when tor cannot be built here: not root
 # and no password-less sudo for apt-get, or no network to the Debian archive;
 # or when curl or python3 is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
+repo=$(cd "$here/../.." && pwd)
 hotspan=$1
 work=$2
 circuits=${3:-10}
@@ -69,8 +69,8 @@ rm -rf "$checks_dir"
 mkdir -p "$checks_dir"
 t0=$SECONDS
 
-# shellcheck source=tests/shell_checks.sh
-. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
+# shellcheck source=tests/support/shell_checks.sh
+. "$here/../support/shell_checks.sh"  # fail, pass, expect, contains, same
 
 skip() {
   echo "SKIP: $*"

@@ -12,7 +12,7 @@ relay=$1 client=$2 hotspan=$3 dir=$4
 here="$(cd "$(dirname "$0")" && pwd)"
 circuits=3 streams=2 cells=25
 
-"$here/../examples/relay/run_chain.sh" "$relay" "$client" "$dir" \
+"$here/../../examples/relay/run_chain.sh" "$relay" "$client" "$dir" \
   --circuits "$circuits" --streams "$streams" --cells "$cells"
 
 for role in client guard middle exit; do

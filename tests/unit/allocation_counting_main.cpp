@@ -1,6 +1,6 @@
 // Hot path discipline: after warm-up, starting, annotating and ending spans
 // makes no heap allocation on the calling thread. Counted by replacing the
-// global allocation functions in this program (tests/allocation_counter.cpp).
+// global allocation functions in this program (tests/support/allocation_counter.cpp).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 #include <hotspan/hotspan.hpp>
@@ -13,7 +13,7 @@
 #include <stdexcept>
 
 namespace {
-// Allocations made on this thread while it lives (tests/allocation_counter.cpp
+// Allocations made on this thread while it lives (tests/support/allocation_counter.cpp
 // replaces the global operator new of this program).
 struct CountAllocations {
   uint64_t start = hotspan_test::thread_allocations();

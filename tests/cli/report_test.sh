@@ -7,7 +7,7 @@
 # per-operation P50/P95/P99 table equal to `hotspan stats`, the truncation note
 # of --max-spans, and a page of hostile span strings that injects nothing.
 # Also a screenshot (report.png in WORK_DIR) and the CLI's errors.
-#   tests/report_test.sh HOTSPAN CIRCUIT_BUILD HOSTILE_SPAN_WRITER WORK_DIR
+#   tests/cli/report_test.sh HOTSPAN CIRCUIT_BUILD HOSTILE_SPAN_WRITER WORK_DIR
 # Exits 77 (skipped) when chromium is not installed (scripts/setup.sh installs it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +25,7 @@ if [ -z "$chromium" ]; then
   exit 77
 fi
 
-. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
+. "$here/../support/shell_checks.sh"  # fail, pass, expect, contains, same
 
 # render PAGE [FRAGMENT]: PAGE's DOM after its scripts ran, into PAGE.dom;
 # Chromium's log into PAGE.log. Runs as root in CI, hence --no-sandbox; a

@@ -5,7 +5,7 @@
 # round trips, valid OTLP and Chrome JSON, damaged and non-trace inputs, stdin,
 # usage errors, the progress bar, spans too large for a binary frame, a very
 # deep trace, and output to a full disk.
-#   tests/cli_test.sh HOTSPAN CIRCUIT_BUILD WORK_DIR
+#   tests/cli/cli_test.sh HOTSPAN CIRCUIT_BUILD WORK_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 hotspan="$1"
@@ -15,7 +15,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
-. "$here/shell_checks.sh"  # fail, pass, expect, contains, same
+. "$here/../support/shell_checks.sh"  # fail, pass, expect, contains, same
 
 "$circuit_build" --out trace.bin --format binary --circuits 6 --threads 3 --seed 3 >/dev/null
 "$circuit_build" --out trace.jsonl --format jsonl --circuits 6 --threads 3 --seed 4 >/dev/null
