@@ -46,6 +46,7 @@
 
 #include "binary_frames.hpp"
 #include "command.hpp"
+#include "encoded_output_checks.hpp"
 #include "fuzz_check.hpp"
 #include "input_file.hpp"
 #include "jsonl_span_reader.hpp"
@@ -277,62 +278,13 @@ void check_jsonl_round_trip(const Reading& reading) {
   FUZZ_CHECK(reader->summary().end == tool::InputEnd::complete, reader->summary().problem);
 }
 
-size_t array_size(simdjson::dom::element element, const char* key) {
-  simdjson::dom::array array;
-  FUZZ_CHECK(element[key].get_array().get(array) == simdjson::SUCCESS,
-             std::string("no array \"") + key + "\"");
-  return array.size();
-}
-
 void check_otlp_json(const Reading& reading) {
-  const std::string text = encoded(reading, hotspan::Format::otlp_json);
-  simdjson::dom::parser parser;
-  size_t spans = 0;
-  size_t begin = 0;
-  while (begin < text.size()) {
-    size_t end = text.find('\n', begin);
-    FUZZ_CHECK(end != std::string::npos, "OTLP JSON: the last line has no newline");
-    simdjson::dom::element document;
-    const auto error =
-        parser.parse(simdjson::padded_string(text.substr(begin, end - begin))).get(document);
-    FUZZ_CHECK(error == simdjson::SUCCESS,
-               std::string("OTLP JSON line does not parse: ") + simdjson::error_message(error));
-    simdjson::dom::array resource_spans;
-    FUZZ_CHECK(document["resourceSpans"].get_array().get(resource_spans) == simdjson::SUCCESS,
-               "OTLP JSON: no resourceSpans");
-    for (simdjson::dom::element resource : resource_spans) {
-      simdjson::dom::array scope_spans;
-      FUZZ_CHECK(resource["scopeSpans"].get_array().get(scope_spans) == simdjson::SUCCESS,
-                 "OTLP JSON: no scopeSpans");
-      for (simdjson::dom::element scope : scope_spans)
-        spans += array_size(scope, "spans");
-    }
-    begin = end + 1;
-  }
-  FUZZ_CHECK(spans == reading.spans.size(), "OTLP JSON holds " + std::to_string(spans) +
-                                                " spans of " +
-                                                std::to_string(reading.spans.size()));
+  hotspan_fuzz::check_otlp_json(encoded(reading, hotspan::Format::otlp_json), reading.spans.size());
 }
 
 void check_chrome_json(const Reading& reading) {
-  const std::string text = encoded(reading, hotspan::Format::chrome_json);
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  const auto error = parser.parse(simdjson::padded_string(text)).get(document);
-  FUZZ_CHECK(error == simdjson::SUCCESS,
-             std::string("Chrome JSON does not parse: ") + simdjson::error_message(error));
-  simdjson::dom::array events;
-  FUZZ_CHECK(document["traceEvents"].get_array().get(events) == simdjson::SUCCESS,
-             "Chrome JSON: no traceEvents");
-  size_t complete_events = 0;
-  for (simdjson::dom::element event : events) {
-    std::string_view phase;
-    FUZZ_CHECK(event["ph"].get_string().get(phase) == simdjson::SUCCESS, "an event without ph");
-    if (phase == "X") ++complete_events;
-  }
-  FUZZ_CHECK(complete_events == reading.spans.size(),
-             "Chrome JSON holds " + std::to_string(complete_events) + " span events of " +
-                 std::to_string(reading.spans.size()));
+  hotspan_fuzz::check_chrome_json(encoded(reading, hotspan::Format::chrome_json),
+                                  reading.spans.size());
 }
 
 }  // namespace

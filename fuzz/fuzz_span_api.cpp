@@ -42,6 +42,7 @@
 #include <system_error>
 #include <vector>
 
+#include "encoded_output_checks.hpp"
 #include "fuzz_check.hpp"
 #include "jsonl_span_reader.hpp"
 #include "owned_record.hpp"
@@ -429,26 +430,8 @@ void check_binary(const std::string& bytes, const CapturingExporter& capture) {
   FUZZ_CHECK(reader.declared_span_count() == i, "binary output: declared span count");
 }
 
-// Each line of `text` parsed with simdjson; calls `on_line` with the document.
-template <class OnLine>
-void parse_lines(const std::string& text, std::string_view format, OnLine&& on_line) {
-  simdjson::dom::parser parser;
-  size_t begin = 0;
-  while (begin < text.size()) {
-    const size_t end = text.find('\n', begin);
-    FUZZ_CHECK(end != std::string::npos, std::string(format) + ": last line without a newline");
-    simdjson::dom::element document;
-    const auto error =
-        parser.parse(simdjson::padded_string(text.substr(begin, end - begin))).get(document);
-    FUZZ_CHECK(error == simdjson::SUCCESS, std::string(format) + ": a line does not parse (" +
-                                               simdjson::error_message(error) + ")");
-    on_line(document);
-    begin = end + 1;
-  }
-}
-
 void check_jsonl(const std::string& text, const CapturingExporter& capture) {
-  parse_lines(text, "JSON Lines", [](simdjson::dom::element) {});
+  hotspan_fuzz::parse_lines(text, "JSON Lines", [](simdjson::dom::element) {});
   std::istringstream in(text);
   const auto reader = hotspan::tool::make_jsonl_span_reader(in);
   const std::string service = hotspan_fuzz::repaired_utf8(capture.resource().service_name);
@@ -468,46 +451,6 @@ void check_jsonl(const std::string& text, const CapturingExporter& capture) {
   FUZZ_CHECK(i == capture.records().size(), "JSON Lines: " + std::to_string(i) + " of " +
                                                 std::to_string(capture.records().size()) +
                                                 " spans");
-}
-
-void check_otlp_json(const std::string& text, size_t expected_spans) {
-  size_t spans = 0;
-  parse_lines(text, "OTLP JSON", [&spans](simdjson::dom::element document) {
-    simdjson::dom::array resource_spans;
-    FUZZ_CHECK(document["resourceSpans"].get_array().get(resource_spans) == simdjson::SUCCESS,
-               "OTLP JSON: no resourceSpans");
-    for (simdjson::dom::element resource : resource_spans) {
-      simdjson::dom::array scope_spans;
-      FUZZ_CHECK(resource["scopeSpans"].get_array().get(scope_spans) == simdjson::SUCCESS,
-                 "OTLP JSON: no scopeSpans");
-      for (simdjson::dom::element scope : scope_spans) {
-        simdjson::dom::array list;
-        FUZZ_CHECK(scope["spans"].get_array().get(list) == simdjson::SUCCESS, "OTLP JSON: spans");
-        spans += list.size();
-      }
-    }
-  });
-  FUZZ_CHECK(spans == expected_spans, "OTLP JSON holds " + std::to_string(spans) + " of " +
-                                          std::to_string(expected_spans) + " spans");
-}
-
-void check_chrome_json(const std::string& text, size_t expected_spans) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  const auto error = parser.parse(simdjson::padded_string(text)).get(document);
-  FUZZ_CHECK(error == simdjson::SUCCESS,
-             std::string("Chrome JSON does not parse: ") + simdjson::error_message(error));
-  simdjson::dom::array events;
-  FUZZ_CHECK(document["traceEvents"].get_array().get(events) == simdjson::SUCCESS,
-             "Chrome JSON: no traceEvents");
-  size_t spans = 0;
-  for (simdjson::dom::element event : events) {
-    std::string_view phase;
-    FUZZ_CHECK(event["ph"].get_string().get(phase) == simdjson::SUCCESS, "an event without ph");
-    if (phase == "X") ++spans;
-  }
-  FUZZ_CHECK(spans == expected_spans, "Chrome JSON holds " + std::to_string(spans) + " of " +
-                                          std::to_string(expected_spans) + " spans");
 }
 
 }  // namespace
@@ -571,7 +514,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   check_binary(binary.str(), *capture);
   check_jsonl(jsonl.str(), *capture);
-  check_otlp_json(otlp_json.str(), records.size());
-  check_chrome_json(chrome_json.str(), records.size());
+  hotspan_fuzz::check_otlp_json(otlp_json.str(), records.size());
+  hotspan_fuzz::check_chrome_json(chrome_json.str(), records.size());
   return 0;
 }

@@ -31,6 +31,24 @@ inline OwnedValue own(const hotspan::AttributeValue& v) {
   }
 }
 
+// What an encoder writes of `attributes`: a key recorded twice once, at its
+// first position, with its last value.
+inline std::vector<std::pair<std::string, OwnedValue>> deduplicated(
+    const std::vector<std::pair<std::string, OwnedValue>>& attributes) {
+  std::vector<std::pair<std::string, OwnedValue>> out;
+  for (const auto& [key, value] : attributes) {
+    bool seen = false;
+    for (auto& kept : out) {
+      if (kept.first == key) {
+        kept.second = value;
+        seen = true;
+      }
+    }
+    if (!seen) out.emplace_back(key, value);
+  }
+  return out;
+}
+
 struct OwnedEvent {
   std::string name;
   uint64_t time_unix_ns;

@@ -35,6 +35,7 @@ using hotspan::SpanKind;
 using hotspan::SpanRecord;
 using hotspan::StatusCode;
 using hotspan::TraceId;
+using hotspan_test::deduplicated;
 using hotspan_test::OwnedSpan;
 using hotspan_test::OwnedValue;
 namespace dom = simdjson::dom;
@@ -91,22 +92,6 @@ std::string micros(uint64_t ns) {
 
 uint64_t duration(const OwnedSpan& s) {
   return s.end_unix_ns >= s.start_unix_ns ? s.end_unix_ns - s.start_unix_ns : 0;
-}
-
-std::vector<std::pair<std::string, OwnedValue>> deduplicated(
-    const std::vector<std::pair<std::string, OwnedValue>>& attributes) {
-  std::vector<std::pair<std::string, OwnedValue>> out;
-  for (const auto& [key, value] : attributes) {
-    bool seen = false;
-    for (auto& kept : out) {
-      if (kept.first == key) {
-        kept.second = value;
-        seen = true;
-      }
-    }
-    if (!seen) out.emplace_back(key, value);
-  }
-  return out;
 }
 
 const std::set<std::string> kReserved = {"trace_id", "span_id", "parent_span_id", "status",

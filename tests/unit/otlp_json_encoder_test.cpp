@@ -39,6 +39,7 @@ using hotspan::SpanKind;
 using hotspan::SpanRecord;
 using hotspan::StatusCode;
 using hotspan::TraceId;
+using hotspan_test::deduplicated;
 using hotspan_test::OwnedSpan;
 using hotspan_test::OwnedValue;
 namespace dom = simdjson::dom;
@@ -133,23 +134,6 @@ dom::array spans_of(dom::element doc, const Resource& resource = example_resourc
                                                     std::to_string(HOTSPAN_VERSION_MINOR) + "." +
                                                     std::to_string(HOTSPAN_VERSION_PATCH));
   return ss["spans"];
-}
-
-// A key recorded twice is exported once, at its first position, with its last value.
-std::vector<std::pair<std::string, OwnedValue>> deduplicated(
-    const std::vector<std::pair<std::string, OwnedValue>>& attributes) {
-  std::vector<std::pair<std::string, OwnedValue>> out;
-  for (const auto& [key, value] : attributes) {
-    bool seen = false;
-    for (auto& kept : out) {
-      if (kept.first == key) {
-        kept.second = value;
-        seen = true;
-      }
-    }
-    if (!seen) out.emplace_back(key, value);
-  }
-  return out;
 }
 
 // An OTLP AnyValue: exactly one member, of the type protobuf's JSON mapping gives it.
