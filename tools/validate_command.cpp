@@ -118,7 +118,7 @@ std::string describe_losses(const InputSummary& summary, uint64_t& spans_dropped
   if (summary.format != "binary") return "not recorded in " + std::string(summary.format);
   if (!summary.recorded_losses) return "none recorded";
   const RecordedLosses& l = *summary.recorded_losses;
-  spans_dropped = l.dropped_pool_exhausted + l.dropped_queue_full + l.dropped_export_failed;
+  spans_dropped = l.spans_dropped();
   std::string text;
   auto add = [&text](uint64_t n, std::string_view what) {
     if (n == 0) return;

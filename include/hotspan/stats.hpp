@@ -15,6 +15,10 @@ struct RecordedLosses {
   uint64_t events_dropped = 0;
   uint64_t strings_truncated = 0;
 
+  // Spans lost (the other three count parts of spans).
+  uint64_t spans_dropped() const noexcept {
+    return dropped_pool_exhausted + dropped_queue_full + dropped_export_failed;
+  }
   bool operator==(const RecordedLosses&) const = default;
 };
 

@@ -126,8 +126,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
   }
 
   void record_drops(const TracerStats& s) override {
-    _losses = {s.dropped_pool_exhausted, s.dropped_queue_full, s.dropped_export_failed,
-               s.attributes_dropped,     s.events_dropped,     s.strings_truncated};
+    _losses = s.losses();
     _drops_pending = true;
   }
 
@@ -250,8 +249,8 @@ class BinaryRecordEncoder final : public RecordEncoder {
     w.reserve((kLossCounters + 1) * ByteWriter::kMaxVarint);
     const size_t start = begin_frame(w, type);
     if (type == FrameType::end) w.varint(_spans_total + _spans_in_block);
-    for (uint64_t v : _losses)
-      w.varint(v);
+    for (uint64_t RecordedLosses::*counter : kLossCounterOrder)
+      w.varint(_losses.*counter);
     end_frame(w, start);
     _drops_in_block = true;
   }
@@ -348,7 +347,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
   uint32_t _event_hint = 0;
   std::array<uint32_t, 16> _key_hints{};
   size_t _committed_strings = 0;
-  std::array<uint64_t, kLossCounters> _losses{};
+  RecordedLosses _losses;
   uint64_t _spans_total = 0;
   size_t _spans_in_block = 0;
   bool _drops_pending = false;

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+
+#include "hotspan/stats.hpp"
 
 namespace hotspan::detail::binary {
 
@@ -43,6 +46,12 @@ inline constexpr size_t kMaxTableBytes = size_t{64} << 20;
 inline constexpr uint64_t kMaxAttributesPerSpan = 65536;  // span and event attributes together
 inline constexpr uint64_t kMaxEventsPerSpan = 65536;
 
-inline constexpr size_t kLossCounters = 6;
+// The loss counters of a drops or end frame, in the order they are written
+// (docs/FORMAT.md): the writer and the reader both walk this list.
+inline constexpr uint64_t RecordedLosses::*kLossCounterOrder[] = {
+    &RecordedLosses::dropped_pool_exhausted, &RecordedLosses::dropped_queue_full,
+    &RecordedLosses::dropped_export_failed,  &RecordedLosses::attributes_dropped,
+    &RecordedLosses::events_dropped,         &RecordedLosses::strings_truncated};
+inline constexpr size_t kLossCounters = std::size(kLossCounterOrder);
 
 }  // namespace hotspan::detail::binary

@@ -206,13 +206,13 @@ struct BinaryTraceReader::State {
     ByteCursor c = payload();
     uint64_t total = 0;
     if (with_count && !c.varint(total)) return corrupt("end frame");
-    uint64_t v[kLossCounters];
-    for (auto& x : v) {
-      if (!c.varint(x)) return corrupt(with_count ? "end frame" : "drops frame");
+    RecordedLosses read;
+    for (uint64_t RecordedLosses::*counter : kLossCounterOrder) {
+      if (!c.varint(read.*counter)) return corrupt(with_count ? "end frame" : "drops frame");
     }
     if (!c.empty())
       return corrupt(with_count ? "end frame: trailing bytes" : "drops frame: trailing bytes");
-    losses = RecordedLosses{v[0], v[1], v[2], v[3], v[4], v[5]};
+    losses = read;
     if (with_count) {
       declared_spans = total;
       end_seen = true;
