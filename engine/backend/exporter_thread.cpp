@@ -28,7 +28,9 @@ ExporterThread::ExporterThread(TracerCore& core, std::shared_ptr<Exporter> expor
       _exporter(std::move(exporter)),
       _settings(settings),
       _gather_pause(std::min(settings.idle_sleep, kGatherPause)),
+      _redactor(settings.redaction),
       _batch(settings.batch_size) {
+  if (_redactor.active()) _builder.set_redactor(&_redactor);
   init_clock();  // before the first TickConverter: it reads the calibration
   _clock.emplace();
 }
@@ -137,6 +139,7 @@ void ExporterThread::export_slots(Slot* const* slots, size_t count) noexcept {
   report_drops_if_changed();
   bool ok = false;
   try {
+    if (_redactor.active()) _redactor.begin_batch(std::chrono::steady_clock::now());
     _builder.clear();
     for (size_t i = 0; i < count; ++i)
       _builder.add(*slots[i], *_clock);
@@ -221,7 +224,7 @@ ExportCounters ExporterThread::counters() const noexcept {
   const uint64_t lost_later =
       std::min(_failed_after_export.load(std::memory_order_relaxed), exported);
   return {exported - lost_later, _export_failed.load(std::memory_order_relaxed) + lost_later,
-          _bytes_written.load(std::memory_order_relaxed)};
+          _bytes_written.load(std::memory_order_relaxed), _redactor.values_redacted()};
 }
 
 }  // namespace hotspan::detail

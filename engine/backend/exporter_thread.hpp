@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/redactor.hpp"
 #include "backend/span_record_builder.hpp"
 #include "backend/tick_converter.hpp"
 #include "hotspan/exporter.hpp"
@@ -44,6 +45,7 @@ class TracerCore;
 struct ExporterThreadSettings {
   size_t batch_size;
   std::chrono::microseconds idle_sleep;
+  RedactionPolicy redaction;
 };
 
 // What the exporter thread counted, as stats() reports it.
@@ -51,6 +53,7 @@ struct ExportCounters {
   uint64_t exported = 0;       // accepted by the exporter and not lost after
   uint64_t export_failed = 0;  // refused, or lost by the exporter after accepting
   uint64_t bytes_written = 0;
+  uint64_t values_redacted = 0;
 };
 
 class ExporterThread {
@@ -102,6 +105,7 @@ class ExporterThread {
 
   // Exporter thread only.
   std::optional<TickConverter> _clock;
+  Redactor _redactor;  // before _builder, which points to it
   SpanRecordBuilder _builder;
   std::vector<Slot*> _batch;
   RecordedLosses _reported_losses;  // all zero: nothing to report until a loss

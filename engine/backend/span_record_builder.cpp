@@ -34,6 +34,25 @@ std::string_view SpanRecordBuilder::render_error(const void* category, int32_t v
   return keep(std::move(message));
 }
 
+std::string_view SpanRecordBuilder::redacted_text(std::string_view text) {
+  if (_redactor == nullptr || !_redactor->text(text, _scratch)) return text;
+  return keep(std::move(_scratch));
+}
+
+bool SpanRecordBuilder::redact_attribute(std::string_view key, AttributeValue& value) {
+  if (_redactor == nullptr) return true;
+  switch (_redactor->attribute(key, value, _scratch)) {
+    case Redactor::Verdict::keep:
+      return true;
+    case Redactor::Verdict::drop:
+      return false;
+    case Redactor::Verdict::replaced:
+      value = keep(std::move(_scratch));
+      return true;
+  }
+  return true;
+}
+
 AttributeValue SpanRecordBuilder::attribute_value(const StoredValue& v) {
   switch (v.type) {
     case ValueType::boolean:
@@ -72,11 +91,11 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   r.dropped_events = s.dropped_events;
   r.thread_id = s.thread_id;
 
-  r.name = SlotLogReader::name(s);
+  r.name = redacted_text(SlotLogReader::name(s));
   if (s.status_message_len != 0) {
-    r.status_message = SlotLogReader::status_message(s);
+    r.status_message = redacted_text(SlotLogReader::status_message(s));
   } else if (s.status_category != nullptr) {
-    r.status_message = render_error(s.status_category, s.status_value);
+    r.status_message = redacted_text(render_error(s.status_category, s.status_value));
   }
 
   // One pass over the log. Span attributes and event attributes go to
@@ -87,7 +106,8 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   while (log.next(e)) {
     switch (e.tag) {
       case EntryTag::attribute: {
-        const AttributeValue value = attribute_value(e.value);
+        AttributeValue value = attribute_value(e.value);
+        if (!redact_attribute(e.text, value)) break;
         // A key set twice keeps its last value, at the first one's position.
         bool repeated = false;
         for (size_t i = ranges.attributes_begin; i < _attributes.size() && !repeated; ++i) {
@@ -100,13 +120,15 @@ void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
         break;
       }
       case EntryTag::event:
-        _events.push_back(EventView{e.text, clock.to_unix_ns(e.ticks), {}});
+        _events.push_back(EventView{redacted_text(e.text), clock.to_unix_ns(e.ticks), {}});
         _event_ranges.push_back(EventRange{_event_attributes.size(), 0});
         break;
       case EntryTag::event_attribute:
         // Only after an event of this span (the writer never writes one first).
         if (_event_ranges.size() > ranges.events_begin) {
-          _event_attributes.push_back(AttributeView{e.text, attribute_value(e.value)});
+          AttributeValue value = attribute_value(e.value);
+          if (!redact_attribute(e.text, value)) break;
+          _event_attributes.push_back(AttributeView{e.text, value});
           ++_event_ranges.back().attributes_count;
         }
         break;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/redactor.hpp"
 #include "backend/tick_converter.hpp"
 #include "hotspan/span_record.hpp"
 #include "recording/slot.hpp"
@@ -26,6 +27,8 @@ namespace hotspan::detail {
 
 class SpanRecordBuilder {
  public:
+  // Redaction applied while decoding (null: none). The redactor outlives the builder's use.
+  void set_redactor(Redactor* redactor) noexcept { _redactor = redactor; }
   void clear() noexcept;
   void add(const Slot& slot, const TickConverter& clock);
   // Valid until the next clear() / add().
@@ -42,6 +45,11 @@ class SpanRecordBuilder {
   // A stored value as the public variant: demangles type names and renders
   // error codes (kept for the batch).
   AttributeValue attribute_value(const StoredValue& v);
+  // With the redactor (if any) applied: the text as it is, or its redacted
+  // copy kept for the batch.
+  std::string_view redacted_text(std::string_view text);
+  // False when the attribute is left out; `value` may become a kept string.
+  bool redact_attribute(std::string_view key, AttributeValue& value);
   std::string_view keep(std::string s);
   // error_category::message(value), kept for the batch.
   std::string_view render_error(const void* category, int32_t value);
@@ -52,7 +60,10 @@ class SpanRecordBuilder {
   std::vector<AttributeView> _event_attributes;  // event attributes, event after event
   std::vector<EventView> _events;
   std::vector<EventRange> _event_ranges;
-  std::deque<std::string> _rendered;  // demangled names, error messages: stable addresses
+  std::deque<std::string> _rendered;
+  Redactor* _redactor = nullptr;
+  std::string _scratch;  // a redacted text before it is kept  // demangled names, error messages:
+                         // stable addresses
 };
 
 }  // namespace hotspan::detail

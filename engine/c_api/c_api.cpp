@@ -67,7 +67,9 @@ int64_t raw(const E& value) noexcept {
 
 // The registry's entry of a format that C code passed; null for a value that
 // is none.
-const FormatEntry* entry_of(hotspan_format format) noexcept {
+// By reference: C may pass any int, and a copy would load it as the enum
+// (undefined for values no enumerator has).
+const FormatEntry* entry_of(const hotspan_format& format) noexcept {
   const int64_t value = raw(format);
   if (value < 0 || value >= static_cast<int64_t>(format_registry().size())) return nullptr;
   return &format_registry()[static_cast<size_t>(value)];
@@ -288,6 +290,7 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.export_batch_size = o.export_batch_size;
   s.idle_sleep = std::chrono::microseconds(o.idle_sleep_us);
   s.shutdown_timeout = std::chrono::milliseconds(o.shutdown_timeout_ms);
+  s.redact_for_relay = o.redaction == HOTSPAN_REDACTION_RELAY;
   return s;
 }
 
@@ -316,6 +319,7 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
   o.export_batch_size = s.export_batch_size;
   o.idle_sleep_us = static_cast<uint32_t>(s.idle_sleep.count());
   o.shutdown_timeout_ms = static_cast<uint32_t>(s.shutdown_timeout.count());
+  o.redaction = s.redact_for_relay ? HOTSPAN_REDACTION_RELAY : HOTSPAN_REDACTION_NONE;
 }
 
 template <size_t HexSize, class Write>
@@ -466,7 +470,7 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
   *out = hotspan_stats{s.spans_started,          s.spans_sampled,      s.spans_exported,
                        s.dropped_pool_exhausted, s.dropped_queue_full, s.dropped_export_failed,
                        s.attributes_dropped,     s.events_dropped,     s.strings_truncated,
-                       s.bytes_written};
+                       s.bytes_written,          s.values_redacted};
   return HOTSPAN_OK;
 }
 

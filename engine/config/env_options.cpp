@@ -465,6 +465,15 @@ void read_env(OptionsSpec& spec) {
   read_sampler(spec.sampler);
   read_exporters(spec.exporter);
   read_sizes(spec);
+  // Redaction is on unless turned off by name: a typo must not publish addresses.
+  spec.redact_for_relay = true;
+  if (const char* text = env_value("HOTSPAN_REDACTION")) {
+    if (iequals(trim(text), "off")) {
+      spec.redact_for_relay = false;
+    } else if (!iequals(trim(text), "relay")) {
+      warn_ignored("HOTSPAN_REDACTION", text, "expected relay or off; using relay");
+    }
+  }
 }
 
 std::shared_ptr<Sampler> make_sampler(const SamplerChoice& choice) {
@@ -537,6 +546,7 @@ TracerOptions build_options(const OptionsSpec& spec, OnOpenError on_open_error) 
   options.export_batch_size = spec.export_batch_size;
   options.idle_sleep = spec.idle_sleep;
   options.shutdown_timeout = spec.shutdown_timeout;
+  if (spec.redact_for_relay) options.redaction = RedactionPolicy::relay_default();
   return options;
 }
 

@@ -66,6 +66,9 @@ struct OptionsSpec {
   size_t export_batch_size = TracerOptions{}.export_batch_size;
   std::chrono::microseconds idle_sleep = TracerOptions{}.idle_sleep;
   std::chrono::milliseconds shutdown_timeout = TracerOptions{}.shutdown_timeout;
+  // RedactionPolicy::relay_default(), or nothing redacted (TracerOptions'
+  // default). read_env() sets it unless HOTSPAN_REDACTION=off.
+  bool redact_for_relay = false;
 };
 
 // Overrides the fields of `spec` that the environment sets (OTEL_* and

@@ -68,7 +68,7 @@ size_t validated_queue_capacity(const TracerOptions& o) {
 TracerCore::TracerCore(TracerOptions options)
     : _queue(validated_queue_capacity(options)),
       _exporter_thread(*this, options.exporter ? std::move(options.exporter) : noop_exporter(),
-                       {options.export_batch_size, options.idle_sleep}) {
+                       {options.export_batch_size, options.idle_sleep, options.redaction}) {
   TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
   if (!options.sampler) options.sampler = parent_based(always_on());
   init_asymmetric_fences();
@@ -241,6 +241,7 @@ TracerStats TracerCore::stats() noexcept {
   s.spans_exported = exports.exported;
   s.dropped_export_failed = exports.export_failed;
   s.bytes_written = exports.bytes_written;
+  s.values_redacted = exports.values_redacted;
   return s;
 }
 

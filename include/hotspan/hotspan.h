@@ -116,6 +116,12 @@ HOTSPAN_API hotspan_status hotspan_format_from_name(const char* name,
 #define HOTSPAN_EXPORT_STDOUT 2u /* one line per span on stdout (stdout_pretty) */
 #define HOTSPAN_EXPORT_OTLP 4u   /* OTLP/HTTP (built with libcurl; otherwise warns, ignored) */
 
+/* What the exporter thread redacts before any exporter sees a span
+ * (C++: hotspan/redaction.hpp). */
+#define HOTSPAN_REDACTION_NONE 0 /* nothing */
+#define HOTSPAN_REDACTION_RELAY \
+  1 /* RedactionPolicy::relay_default(): address keys and values hashed */
+
 typedef struct hotspan_options {
   /* service.name; NULL: the service.name of resource_attributes, else "unknown_service". */
   const char* service_name;
@@ -150,6 +156,9 @@ typedef struct hotspan_options {
   size_t export_batch_size;
   uint32_t idle_sleep_us;       /* exporter thread's sleep when idle */
   uint32_t shutdown_timeout_ms; /* how long shutdown waits for the exporter thread */
+  /* HOTSPAN_REDACTION_*: hotspan_options_init() sets NONE,
+   * hotspan_options_from_env() RELAY unless HOTSPAN_REDACTION=off. */
+  int redaction;
 } hotspan_options;
 
 /* Fills every field with the defaults of the C++ TracerOptions: no exporter,
@@ -197,6 +206,7 @@ typedef struct hotspan_stats { /* monotonically increasing counters */
   uint64_t events_dropped;
   uint64_t strings_truncated;
   uint64_t bytes_written;
+  uint64_t values_redacted; /* attributes, names and messages redacted */
 } hotspan_stats;
 /* Once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
  *                               + dropped_queue_full + dropped_export_failed */

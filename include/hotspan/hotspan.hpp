@@ -8,6 +8,7 @@
 #include "hotspan/json.hpp"
 #include "hotspan/otlp_http_exporter.hpp"  // declared when built with libcurl
 #include "hotspan/propagation.hpp"
+#include "hotspan/redaction.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
 #include "hotspan/span_context.hpp"

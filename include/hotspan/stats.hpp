@@ -33,6 +33,7 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t events_dropped = 0;
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
+  uint64_t values_redacted = 0;  // attributes, names and messages redacted (RedactionPolicy)
 
   RecordedLosses losses() const noexcept {
     return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,

@@ -25,6 +25,7 @@
 
 #include "hotspan/export.h"
 #include "hotspan/exporter.hpp"
+#include "hotspan/redaction.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
 #include "hotspan/stats.hpp"
@@ -57,6 +58,10 @@ struct HOTSPAN_API TracerOptions {
   std::chrono::microseconds idle_sleep = std::chrono::milliseconds(2);
   // How long shutdown() waits for the exporter thread to drain and finish.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+  // Applied by the exporter thread to every span before any exporter sees it
+  // (hotspan/redaction.hpp). Empty here: nothing is redacted. from_env() sets
+  // RedactionPolicy::relay_default() unless HOTSPAN_REDACTION=off.
+  RedactionPolicy redaction;
 
   static TracerOptions from_env();  // OTEL_* and HOTSPAN_* variables: docs/GUIDE.md
 };

@@ -50,7 +50,8 @@ constexpr const char* kVariables[] = {"OTEL_SERVICE_NAME",
                                       "HOTSPAN_SLOT_BYTES",
                                       "HOTSPAN_MAX_ATTRIBUTES",
                                       "HOTSPAN_MAX_EVENTS",
-                                      "HOTSPAN_MAX_STRING_BYTES"};
+                                      "HOTSPAN_MAX_STRING_BYTES",
+                                      "HOTSPAN_REDACTION"};
 
 // Unsets every variable from_env() reads, before and after a test.
 struct CleanEnvironment {

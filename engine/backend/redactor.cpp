@@ -1,0 +1,163 @@
+// hotspan — redaction on the exporter thread (see redactor.hpp).
+#include "backend/redactor.hpp"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <random>
+#include <utility>
+#include <variant>
+
+#include "backend/address_scan.hpp"
+#include "core/hex.hpp"
+
+namespace hotspan::detail {
+
+bool glob_matches(std::string_view pattern, std::string_view key) noexcept {
+  // Iterative matching with one backtrack point: linear for one '*', at most
+  // pattern × key steps otherwise; keys are at most max_string_bytes.
+  size_t p = 0, k = 0, star = std::string_view::npos, resume = 0;
+  while (k < key.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == key[k])) {
+      ++p;
+      ++k;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = k;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      k = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
+  return p == pattern.size();
+}
+
+Redactor::Redactor(RedactionPolicy policy) : _policy(std::move(policy)), _active(_policy.active()) {
+  if (_active) draw_key();
+}
+
+Redactor::~Redactor() {
+  // The key goes with the redactor; a volatile write the compiler keeps.
+  volatile uint8_t* k = _key.data();
+  for (size_t i = 0; i < _key.size(); ++i)
+    k[i] = 0;
+}
+
+void Redactor::draw_key() {
+  size_t got = 0;
+  while (got < _key.size()) {
+    const ssize_t n = ::getrandom(_key.data() + got, _key.size() - got, 0);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EINTR) {
+      break;  // no getrandom (or refused): the C++ library's source instead
+    }
+  }
+  if (got < _key.size()) {
+    std::random_device device;
+    for (auto& byte : _key)
+      byte = static_cast<uint8_t>(device());
+  }
+  if (_policy.key_rotation.count() > 0)
+    _next_rotation = std::chrono::steady_clock::now() + _policy.key_rotation;
+}
+
+void Redactor::begin_batch(std::chrono::steady_clock::time_point now) {
+  if (_active && _policy.key_rotation.count() > 0 && now >= _next_rotation) draw_key();
+}
+
+void Redactor::append_pseudonym(std::string& out, std::string_view text) const {
+  char digits[16];
+  write_hex_u64(siphash24(_key, text), digits);
+  out.append("h:").append(digits, sizeof(digits));
+}
+
+void Redactor::apply(RedactionAction action, std::string_view text, std::string& out) const {
+  if (action == RedactionAction::hash) {
+    append_pseudonym(out, text);
+  } else {
+    out.append(_policy.replacement);
+  }
+}
+
+namespace {
+// A value's text, for hashing or replacing a value that is not a string.
+std::string value_text(const AttributeValue& value) {
+  switch (value.index()) {
+    case 0:
+      return std::get<0>(value) ? "true" : "false";
+    case 1:
+      return std::to_string(std::get<1>(value));
+    case 2: {
+      char buffer[32];
+      const int n = std::snprintf(buffer, sizeof(buffer), "%.17g", std::get<2>(value));
+      return std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+    }
+    default:
+      return std::string(std::get<3>(value));
+  }
+}
+}  // namespace
+
+Redactor::Verdict Redactor::attribute(std::string_view key, const AttributeValue& value,
+                                      std::string& out) {
+  for (const RedactionRule& rule : _policy.keys) {
+    if (!glob_matches(rule.key, key)) continue;
+    count();
+    if (rule.action == RedactionAction::drop) return Verdict::drop;
+    out.clear();
+    apply(rule.action, value_text(value), out);
+    return Verdict::replaced;
+  }
+  if (!_policy.redact_addresses || value.index() != 3) return Verdict::keep;
+  const std::string_view s = std::get<3>(value);
+  if (_policy.address_action == RedactionAction::drop) {
+    const auto match = find_address(s);
+    if (match && match->begin == 0 && match->length == s.size()) {
+      count();
+      return Verdict::drop;  // the value is one address: nothing else to keep
+    }
+  }
+  return text(s, out) ? Verdict::replaced : Verdict::keep;
+}
+
+bool Redactor::text(std::string_view s, std::string& out) {
+  if (!_policy.redact_addresses) return false;
+  std::optional<AddressMatch> match = find_address(s);
+  if (!match) return false;
+  count();
+  out.clear();
+  size_t done = 0;
+  while (match) {
+    out.append(s.substr(done, match->begin - done));
+    apply(_policy.address_action, s.substr(match->begin, match->length), out);
+    done = match->begin + match->length;
+    match = find_address(s, done);
+  }
+  out.append(s.substr(done));
+  return true;
+}
+
+}  // namespace hotspan::detail
+
+namespace hotspan {
+
+RedactionPolicy RedactionPolicy::relay_default() {
+  RedactionPolicy policy;
+  for (const char* key :
+       {"client.address", "server.address", "source.address", "destination.address",
+        "network.peer.address", "network.local.address", "net.peer.ip", "net.host.ip",
+        "net.sock.peer.addr", "net.sock.host.addr", "http.client_ip", "url.full", "url.domain"}) {
+    policy.keys.push_back(RedactionRule{key, RedactionAction::hash});
+  }
+  policy.redact_addresses = true;
+  policy.address_action = RedactionAction::hash;
+  return policy;
+}
+
+}  // namespace hotspan
