@@ -10,6 +10,12 @@
 //   tracer/<format>/<sink>/attributes:N  one producer thread recording flat
 //       out through a Tracer for a fixed time (flat_out_run.hpp): spans
 //       delivered per second end to end, with the loss counters beside them.
+//   decode/redaction:<none|relay>  the exporter thread's decoding of a batch
+//       of 512 slots into SpanRecords (SpanRecordBuilder), without redaction
+//       and with RedactionPolicy::relay_default(): what redaction adds per
+//       span. Each span is a relay's: a name, a status message, 2 integer
+//       attributes, 1 address-keyed and 1 free-text string attribute (one with
+//       an address in it), and an event with one attribute.
 //
 // How to read: items_per_second = spans/s; bytes_per_second and `bytes/span`
 // are the encoded output (bytes_written()); `MB_per_s` in the tracer group is
@@ -19,21 +25,27 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "backend/span_record_builder.hpp"
+#include "core/clock.hpp"
 #include "cpu_placement.hpp"
 #include "flat_out_run.hpp"
 #include "hotspan/hotspan.hpp"
 #include "machine_load.hpp"
 #include "record_batches.hpp"
+#include "recording/slot_log.hpp"
 #include "spread_statistics.hpp"
 
 namespace {
-
 
 constexpr size_t kBatchSize = 512;  // the engine's default export_batch_size
 constexpr size_t kBatchCount = 8;
@@ -117,6 +129,84 @@ void through_tracer(benchmark::State& state, FormatInfo format, Sink sink) {
   }
 }
 
+// Slots as a thread's pool carves them, written through the slot log like
+// Span does.
+class SlotBatch {
+ public:
+  explicit SlotBatch(size_t count) : _stride(hotspan::detail::slot_stride(kSlotBytes)) {
+    _arena.reset(static_cast<std::byte*>(
+        std::aligned_alloc(alignof(hotspan::detail::Slot), _stride * count)));
+    for (size_t i = 0; i < count; ++i)
+      _slots.push_back(fill(*new (_arena.get() + i * _stride) hotspan::detail::Slot{}, i));
+  }
+  const std::vector<hotspan::detail::Slot*>& slots() const noexcept { return _slots; }
+
+ private:
+  static constexpr uint32_t kSlotBytes = 1024;
+  struct Free {
+    void operator()(std::byte* p) const noexcept { std::free(p); }
+  };
+
+  static hotspan::detail::Slot* fill(hotspan::detail::Slot& s, size_t i) {
+    using namespace hotspan::detail;
+    s.limits = SlotLimits{kSlotBytes, 32, 16, 256};
+    s.trace_id.bytes[15] = static_cast<uint8_t>(i + 1);
+    s.span_id = hotspan::SpanId{i + 1};
+    s.start_ticks = 1000 * i;
+    s.end_ticks = 1000 * i + 500;
+    write_name(s, "relay-circuit");
+    StoredValue number(ValueType::integer);
+    number.integer = static_cast<int64_t>(i);
+    append_attribute(s, EntryTag::attribute, "circuit.id", number);
+    append_attribute(s, EntryTag::attribute, "cell.count", number);
+    StoredValue peer(ValueType::string);
+    peer.string = "198.51.100.23";
+    append_attribute(s, EntryTag::attribute, "network.peer.address", peer);
+    StoredValue note(ValueType::string);
+    note.string = i % 2 == 0 ? "extended to the next hop after 3 cells"
+                             : "extended to 203.0.113.9:9001 after 3 cells";
+    append_attribute(s, EntryTag::attribute, "note", note);
+    append_event(s, "extended", 1000 * i + 200);
+    StoredValue hop(ValueType::string);
+    hop.string = "middle";
+    append_attribute(s, EntryTag::event_attribute, "hop", hop);
+    append_status_message(s, "closed: finished");
+    s.status = hotspan::StatusCode::ok;
+    return &s;
+  }
+
+  size_t _stride;
+  std::unique_ptr<std::byte, Free> _arena;
+  std::vector<hotspan::detail::Slot*> _slots;
+};
+
+void decode(benchmark::State& state, bool redact) {
+  const SlotBatch batch(kBatchSize);
+  hotspan::detail::init_clock();
+  hotspan::detail::TickConverter clock;
+  while (!clock.calibrated()) {  // as the exporter thread does before its first batch
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    clock.update(/*force=*/true);
+  }
+  hotspan::detail::Redactor redactor(redact ? hotspan::RedactionPolicy::relay_default()
+                                            : hotspan::RedactionPolicy{});
+  hotspan::detail::SpanRecordBuilder builder;
+  if (redactor.active()) builder.set_redactor(&redactor);
+  hotspan_bench::CallerPin pin;
+  size_t checksum = 0;
+  for (auto _ : state) {
+    builder.clear();
+    for (const hotspan::detail::Slot* s : batch.slots())
+      builder.add(*s, clock);
+    checksum += builder.records().size();
+    benchmark::DoNotOptimize(checksum);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
+  state.counters["values_redacted/span"] =
+      benchmark::Counter(double(redactor.values_redacted()) /
+                         double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
+}
+
 // file_exporter() throws std::invalid_argument for a format not built in.
 bool format_available(const FormatInfo& format, std::string& why) {
   try {
@@ -156,6 +246,13 @@ void register_all() {
       t->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
       hotspan_bench::with_spread(t);
     }
+  }
+  for (const bool redact : {false, true}) {
+    auto* b =
+        benchmark::RegisterBenchmark(redact ? "decode/redaction:relay" : "decode/redaction:none",
+                                     [redact](benchmark::State& s) { decode(s, redact); });
+    b->Unit(benchmark::kMicrosecond);
+    hotspan_bench::with_spread(b);
   }
   benchmark::AddCustomContext("formats_skipped", skipped.empty() ? "none" : skipped);
   benchmark::AddCustomContext("placement", hotspan_bench::placement_description());

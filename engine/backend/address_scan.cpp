@@ -116,6 +116,18 @@ std::optional<AddressMatch> find_address(std::string_view text, size_t from) noe
     const char c = text[i];
     if (i > 0 && joins(text[i - 1]) && c != '[') continue;
     if (!(is_alnum(c) || c == ':' || c == '[')) continue;
+    // Every address has a ':' (IPv6, a port) or three '.' (IPv4) in its
+    // token: most words of a text have neither and are passed in one look.
+    size_t token_end = i + 1, colons = 0, dots = 0;
+    while (token_end < text.size() && (joins(text[token_end]) || text[token_end] == ']')) {
+      colons += text[token_end] == ':';
+      dots += text[token_end] == '.';
+      ++token_end;
+    }
+    if (colons == 0 && c != ':' && dots < 3) {
+      i = token_end - 1;
+      continue;
+    }
     size_t end = 0;
     if (c == '[' || c == ':' || is_hex(c)) end = ipv6_end(text, i);
     if (end == 0 && is_digit(c)) {

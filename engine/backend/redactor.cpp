@@ -38,6 +38,8 @@ bool glob_matches(std::string_view pattern, std::string_view key) noexcept {
 }
 
 Redactor::Redactor(RedactionPolicy policy) : _policy(std::move(policy)), _active(_policy.active()) {
+  for (const RedactionRule& rule : _policy.keys)
+    _exact.push_back(rule.key.find_first_of("*?") == std::string::npos);
   if (_active) draw_key();
 }
 
@@ -106,8 +108,10 @@ std::string value_text(const AttributeValue& value) {
 
 Redactor::Verdict Redactor::attribute(std::string_view key, const AttributeValue& value,
                                       std::string& out) {
-  for (const RedactionRule& rule : _policy.keys) {
-    if (!glob_matches(rule.key, key)) continue;
+  for (size_t i = 0; i < _policy.keys.size(); ++i) {
+    const RedactionRule& rule = _policy.keys[i];
+    // Most rules are exact keys: one length compare rejects nearly all.
+    if (_exact[i] ? rule.key != key : !glob_matches(rule.key, key)) continue;
     count();
     if (rule.action == RedactionAction::drop) return Verdict::drop;
     out.clear();

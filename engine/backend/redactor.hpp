@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backend/siphash.hpp"
 #include "hotspan/attribute.hpp"
@@ -55,6 +56,7 @@ class Redactor {
   void apply(RedactionAction action, std::string_view text, std::string& out) const;
 
   RedactionPolicy _policy;
+  std::vector<bool> _exact;  // per rule of _policy.keys: no wildcard in its key
   bool _active;
   SipHashKey _key{};
   std::chrono::steady_clock::time_point _next_rotation;

@@ -52,6 +52,7 @@ struct TracerStats {                    // monotonically increasing counters
     return s;
   }
 };
+// values_redacted counts values changed, not spans: it is outside the invariant.
 // Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
 //                                        + dropped_queue_full + dropped_export_failed
 
