@@ -22,13 +22,13 @@ constexpr std::chrono::microseconds kGatherPause{20};
 }  // namespace
 
 ExporterThread::ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
-                               ExporterThreadSettings settings)
+                               ExporterThreadSettings settings, RedactionPolicy redaction)
     : _core(core),
       _queue(core.queue()),
       _exporter(std::move(exporter)),
       _settings(settings),
       _gather_pause(std::min(settings.idle_sleep, kGatherPause)),
-      _redactor(settings.redaction),
+      _redactor(std::move(redaction)),
       _batch(settings.batch_size) {
   if (_redactor.active()) _builder.set_redactor(&_redactor);
   init_clock();  // before the first TickConverter: it reads the calibration

@@ -45,7 +45,6 @@ class TracerCore;
 struct ExporterThreadSettings {
   size_t batch_size;
   std::chrono::microseconds idle_sleep;
-  RedactionPolicy redaction;
 };
 
 // What the exporter thread counted, as stats() reports it.
@@ -58,8 +57,9 @@ struct ExportCounters {
 
 class ExporterThread {
  public:
+  // `redaction` is applied to every record before the exporter sees it.
   ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
-                 ExporterThreadSettings settings);
+                 ExporterThreadSettings settings, RedactionPolicy redaction);
   ~ExporterThread();
   ExporterThread(const ExporterThread&) = delete;
   ExporterThread& operator=(const ExporterThread&) = delete;

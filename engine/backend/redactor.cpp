@@ -4,13 +4,12 @@
 #include <sys/random.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <random>
 #include <utility>
 #include <variant>
 
-#include "backend/address_scan.hpp"
 #include "core/hex.hpp"
+#include "formats/json/json_writer.hpp"
 
 namespace hotspan::detail {
 
@@ -96,9 +95,9 @@ std::string value_text(const AttributeValue& value) {
     case 1:
       return std::to_string(std::get<1>(value));
     case 2: {
-      char buffer[32];
-      const int n = std::snprintf(buffer, sizeof(buffer), "%.17g", std::get<2>(value));
-      return std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+      std::string text;
+      write_double_text(text, std::get<2>(value));  // the digits the JSON formats write
+      return text;
     }
     default:
       return std::string(std::get<3>(value));
@@ -120,31 +119,35 @@ Redactor::Verdict Redactor::attribute(std::string_view key, const AttributeValue
   }
   if (!_policy.redact_addresses || value.index() != 3) return Verdict::keep;
   const std::string_view s = std::get<3>(value);
-  if (_policy.address_action == RedactionAction::drop) {
-    const auto match = find_address(s);
-    if (match && match->begin == 0 && match->length == s.size()) {
-      count();
-      return Verdict::drop;  // the value is one address: nothing else to keep
-    }
+  const std::optional<AddressMatch> first = find_address(s);
+  if (!first) return Verdict::keep;
+  count();
+  if (_policy.address_action == RedactionAction::drop && first->begin == 0 &&
+      first->length == s.size()) {
+    return Verdict::drop;  // the value is one address: nothing else to keep
   }
-  return text(s, out) ? Verdict::replaced : Verdict::keep;
+  replace_addresses(s, *first, out);
+  return Verdict::replaced;
 }
 
 bool Redactor::text(std::string_view s, std::string& out) {
   if (!_policy.redact_addresses) return false;
-  std::optional<AddressMatch> match = find_address(s);
-  if (!match) return false;
+  const std::optional<AddressMatch> first = find_address(s);
+  if (!first) return false;
   count();
+  replace_addresses(s, *first, out);
+  return true;
+}
+
+void Redactor::replace_addresses(std::string_view s, AddressMatch first, std::string& out) const {
   out.clear();
   size_t done = 0;
-  while (match) {
+  for (std::optional<AddressMatch> match = first; match; match = find_address(s, done)) {
     out.append(s.substr(done, match->begin - done));
     apply(_policy.address_action, s.substr(match->begin, match->length), out);
     done = match->begin + match->length;
-    match = find_address(s, done);
   }
   out.append(s.substr(done));
-  return true;
 }
 
 }  // namespace hotspan::detail

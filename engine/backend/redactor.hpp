@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/address_scan.hpp"
 #include "backend/siphash.hpp"
 #include "hotspan/attribute.hpp"
 #include "hotspan/redaction.hpp"
@@ -52,6 +53,9 @@ class Redactor {
                            std::memory_order_relaxed);
   }
   void draw_key();
+  // `s` with each address from `first` on replaced by what the address
+  // action makes of it, into `out`.
+  void replace_addresses(std::string_view s, AddressMatch first, std::string& out) const;
   // What `action` makes of `text` (drop: the replacement text).
   void apply(RedactionAction action, std::string_view text, std::string& out) const;
 

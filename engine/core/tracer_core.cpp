@@ -68,7 +68,8 @@ size_t validated_queue_capacity(const TracerOptions& o) {
 TracerCore::TracerCore(TracerOptions options)
     : _queue(validated_queue_capacity(options)),
       _exporter_thread(*this, options.exporter ? std::move(options.exporter) : noop_exporter(),
-                       {options.export_batch_size, options.idle_sleep, options.redaction}) {
+                       {options.export_batch_size, options.idle_sleep},
+                       std::move(options.redaction)) {
   TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
   if (!options.sampler) options.sampler = parent_based(always_on());
   init_asymmetric_fences();
