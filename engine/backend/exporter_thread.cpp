@@ -22,13 +22,15 @@ constexpr std::chrono::microseconds kGatherPause{20};
 }  // namespace
 
 ExporterThread::ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
-                               ExporterThreadSettings settings, RedactionPolicy redaction)
+                               ExporterThreadSettings settings, RedactionPolicy redaction,
+                               const TailSamplingPolicy& tail_sampling)
     : _core(core),
       _queue(core.queue()),
       _exporter(std::move(exporter)),
       _settings(settings),
       _gather_pause(std::min(settings.idle_sleep, kGatherPause)),
       _redactor(std::move(redaction)),
+      _tail(tail_sampling),
       _batch(settings.batch_size) {
   if (_redactor.active()) _builder.set_redactor(&_redactor);
   init_clock();  // before the first TickConverter: it reads the calibration
@@ -63,6 +65,7 @@ void ExporterThread::run() noexcept {
   for (;;) {
     _clock->update();
     read_exporter_counters();  // losses an exporter finds later, while idle too
+    if (_tail.active()) export_tail_decisions(/*all=*/false);
     if (const size_t drained = drain_queue(token); drained != 0) {
       idle = 0;
       if (drained < _batch.size() && gather.count() != 0) {
@@ -88,6 +91,8 @@ void ExporterThread::run() noexcept {
     const bool stop = _stop.load(std::memory_order_acquire);
     if (flush_wanted != flush_seen || stop) {
       drain_queue(token);
+      // Flush and stop decide every held trace: nothing stays uncounted.
+      if (_tail.active()) export_tail_decisions(/*all=*/true);
       bool ok;
       try {
         ok = _exporter->flush();
@@ -137,20 +142,55 @@ size_t ExporterThread::drain_queue(moodycamel::ConsumerToken& token) noexcept {
 
 void ExporterThread::export_slots(Slot* const* slots, size_t count) noexcept {
   report_drops_if_changed();
-  bool ok = false;
   try {
     if (_redactor.active()) _redactor.begin_batch(std::chrono::steady_clock::now());
     _builder.clear();
     for (size_t i = 0; i < count; ++i)
       _builder.add(*slots[i], *_clock);
-    ok = _exporter->export_batch(_builder.records());
+  } catch (...) {  // bad_alloc building the records: the batch fails
+    _builder.clear();
+    _export_failed.fetch_add(count, std::memory_order_relaxed);
+    give_back_slots(slots, count);
+    return;
+  }
+  if (_tail.active()) {
+    _tail_out.clear();
+    const size_t lost = _tail.add(_builder.records(), _builder.local_roots(),
+                                  std::chrono::steady_clock::now(), _tail_out);
+    _export_failed.fetch_add(lost, std::memory_order_relaxed);
+    export_records(_tail_out);
+    _tail_out.clear();
+    _tail.release();
+  } else {
+    export_records(_builder.records());
+  }
+  _builder.clear();  // drop views into the slots before they are reused
+  give_back_slots(slots, count);
+}
+
+void ExporterThread::export_records(std::span<const SpanRecord> records) noexcept {
+  if (records.empty()) return;
+  bool ok = false;
+  try {
+    ok = _exporter->export_batch(records);
   } catch (...) {
     ok = false;  // an exporter that throws fails its batch; the engine carries on
   }
-  (ok ? _exported : _export_failed).fetch_add(count, std::memory_order_relaxed);
+  (ok ? _exported : _export_failed).fetch_add(records.size(), std::memory_order_relaxed);
   read_exporter_counters();
-  _builder.clear();  // drop views into the slots before they are reused
-  give_back_slots(slots, count);
+}
+
+void ExporterThread::export_tail_decisions(bool all) noexcept {
+  _tail_out.clear();
+  if (all) {
+    _export_failed.fetch_add(_tail.decide_all(_tail_out), std::memory_order_relaxed);
+  } else {
+    _tail.decide_due(std::chrono::steady_clock::now(), _tail_out);
+  }
+  if (!_tail_out.empty()) report_drops_if_changed();
+  export_records(_tail_out);
+  _tail_out.clear();
+  _tail.release();
 }
 
 void ExporterThread::report_drops_if_changed() noexcept {
@@ -224,7 +264,8 @@ ExportCounters ExporterThread::counters() const noexcept {
   const uint64_t lost_later =
       std::min(_failed_after_export.load(std::memory_order_relaxed), exported);
   return {exported - lost_later, _export_failed.load(std::memory_order_relaxed) + lost_later,
-          _bytes_written.load(std::memory_order_relaxed), _redactor.values_redacted()};
+          _bytes_written.load(std::memory_order_relaxed), _redactor.values_redacted(),
+          _tail.counters()};
 }
 
 }  // namespace hotspan::detail

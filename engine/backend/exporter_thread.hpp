@@ -33,6 +33,7 @@
 
 #include "backend/redactor.hpp"
 #include "backend/span_record_builder.hpp"
+#include "backend/tail_sampler.hpp"
 #include "backend/tick_converter.hpp"
 #include "hotspan/exporter.hpp"
 #include "recording/slot.hpp"
@@ -53,13 +54,16 @@ struct ExportCounters {
   uint64_t export_failed = 0;  // refused, or lost by the exporter after accepting
   uint64_t bytes_written = 0;
   uint64_t values_redacted = 0;
+  TailCounters tail;
 };
 
 class ExporterThread {
  public:
-  // `redaction` is applied to every record before the exporter sees it.
+  // `redaction` is applied to every record, then `tail_sampling` decides
+  // which go on to the exporter.
   ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
-                 ExporterThreadSettings settings, RedactionPolicy redaction);
+                 ExporterThreadSettings settings, RedactionPolicy redaction,
+                 const TailSamplingPolicy& tail_sampling);
   ~ExporterThread();
   ExporterThread(const ExporterThread&) = delete;
   ExporterThread& operator=(const ExporterThread&) = delete;
@@ -88,6 +92,11 @@ class ExporterThread {
   // Exports until the queue looks empty; returns the count dequeued.
   size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
   void export_slots(Slot* const* slots, size_t count) noexcept;
+  // Hands `records` to the exporter and counts them exported or failed.
+  void export_records(std::span<const SpanRecord> records) noexcept;
+  // Exports what tail sampling decided outside a batch: traces held past
+  // decision_wait, or every held trace (`all`: flush and stop).
+  void export_tail_decisions(bool all) noexcept;
   // Sleeps until flush() or stop() asks for the thread, or `timeout` passes.
   void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
   // Copies the exporter's bytes_written() and spans_failed_after_export()
@@ -107,6 +116,8 @@ class ExporterThread {
   std::optional<TickConverter> _clock;
   Redactor _redactor;  // before _builder, which points to it
   SpanRecordBuilder _builder;
+  TailSampler _tail;
+  std::vector<SpanRecord> _tail_out;  // what tail sampling hands to the exporter
   std::vector<Slot*> _batch;
   RecordedLosses _reported_losses;  // all zero: nothing to report until a loss
 

@@ -8,37 +8,14 @@
 #include <utility>
 #include <variant>
 
+#include "backend/attribute_text.hpp"
 #include "core/hex.hpp"
-#include "formats/json/json_writer.hpp"
 
 namespace hotspan::detail {
 
-bool glob_matches(std::string_view pattern, std::string_view key) noexcept {
-  // Iterative matching with one backtrack point: linear for one '*', at most
-  // pattern × key steps otherwise; keys are at most max_string_bytes.
-  size_t p = 0, k = 0, star = std::string_view::npos, resume = 0;
-  while (k < key.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == key[k])) {
-      ++p;
-      ++k;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = k;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      k = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
-}
-
 Redactor::Redactor(RedactionPolicy policy) : _policy(std::move(policy)), _active(_policy.active()) {
   for (const RedactionRule& rule : _policy.keys)
-    _exact.push_back(rule.key.find_first_of("*?") == std::string::npos);
+    _patterns.emplace_back(rule.key);
   if (_active) draw_key();
 }
 
@@ -86,35 +63,15 @@ void Redactor::apply(RedactionAction action, std::string_view text, std::string&
   }
 }
 
-namespace {
-// A value's text, for hashing or replacing a value that is not a string.
-std::string value_text(const AttributeValue& value) {
-  switch (value.index()) {
-    case 0:
-      return std::get<0>(value) ? "true" : "false";
-    case 1:
-      return std::to_string(std::get<1>(value));
-    case 2: {
-      std::string text;
-      write_double_text(text, std::get<2>(value));  // the digits the JSON formats write
-      return text;
-    }
-    default:
-      return std::string(std::get<3>(value));
-  }
-}
-}  // namespace
-
 Redactor::Verdict Redactor::attribute(std::string_view key, const AttributeValue& value,
                                       std::string& out) {
   for (size_t i = 0; i < _policy.keys.size(); ++i) {
     const RedactionRule& rule = _policy.keys[i];
-    // Most rules are exact keys: one length compare rejects nearly all.
-    if (_exact[i] ? rule.key != key : !glob_matches(rule.key, key)) continue;
+    if (!_patterns[i].matches(key)) continue;
     count();
     if (rule.action == RedactionAction::drop) return Verdict::drop;
     out.clear();
-    apply(rule.action, value_text(value), out);
+    apply(rule.action, attribute_text(value), out);
     return Verdict::replaced;
   }
   if (!_policy.redact_addresses || value.index() != 3) return Verdict::keep;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backend/address_scan.hpp"
+#include "backend/key_pattern.hpp"
 #include "backend/siphash.hpp"
 #include "hotspan/attribute.hpp"
 #include "hotspan/redaction.hpp"
@@ -60,14 +61,11 @@ class Redactor {
   void apply(RedactionAction action, std::string_view text, std::string& out) const;
 
   RedactionPolicy _policy;
-  std::vector<bool> _exact;  // per rule of _policy.keys: no wildcard in its key
+  std::vector<KeyPattern> _patterns;  // the keys of _policy.keys
   bool _active;
   SipHashKey _key{};
   std::chrono::steady_clock::time_point _next_rotation;
   std::atomic<uint64_t> _values_redacted{0};  // one writer: the exporter thread
 };
-
-// Whether `key` matches the glob `pattern` ('*' any run, '?' one byte).
-bool glob_matches(std::string_view pattern, std::string_view key) noexcept;
 
 }  // namespace hotspan::detail

@@ -11,6 +11,7 @@ namespace hotspan::detail {
 
 void SpanRecordBuilder::clear() noexcept {
   _records.clear();
+  _local_roots.clear();
   _ranges.clear();
   _attributes.clear();
   _event_attributes.clear();
@@ -80,6 +81,7 @@ AttributeValue SpanRecordBuilder::attribute_value(const StoredValue& v) {
 void SpanRecordBuilder::add(const Slot& s, const TickConverter& clock) {
   // Built in place: a SpanRecord is ~150 bytes, and so is every copy of it.
   SpanRecord& r = _records.emplace_back();
+  _local_roots.push_back(s.local_root ? 1 : 0);
   r.trace_id = s.trace_id;
   r.span_id = s.span_id;
   r.parent_span_id = s.parent_span_id;

@@ -33,6 +33,8 @@ class SpanRecordBuilder {
   void add(const Slot& slot, const TickConverter& clock);
   // Valid until the next clear() / add().
   std::span<const SpanRecord> records();
+  // Per record: 1 when its span is its trace's local root (Slot::local_root).
+  std::span<const uint8_t> local_roots() const noexcept { return _local_roots; }
 
  private:
   struct Ranges {
@@ -55,15 +57,15 @@ class SpanRecordBuilder {
   std::string_view render_error(const void* category, int32_t value);
 
   std::vector<SpanRecord> _records;
+  std::vector<uint8_t> _local_roots;
   std::vector<Ranges> _ranges;
   std::vector<AttributeView> _attributes;        // span attributes, span after span
   std::vector<AttributeView> _event_attributes;  // event attributes, event after event
   std::vector<EventView> _events;
   std::vector<EventRange> _event_ranges;
-  std::deque<std::string> _rendered;
+  std::deque<std::string> _rendered;  // demangled names, error messages: stable addresses
   Redactor* _redactor = nullptr;
-  std::string _scratch;  // a redacted text before it is kept  // demangled names, error messages:
-                         // stable addresses
+  std::string _scratch;  // a redacted text before it is kept
 };
 
 }  // namespace hotspan::detail

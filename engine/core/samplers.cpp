@@ -47,10 +47,9 @@ class AlwaysOffSampler final : public Sampler {
 
 class TraceIdRatioSampler final : public Sampler {
  public:
-  // `probability` in [0, 1]. p * 2^56 is exact in a double; rounding it up makes
-  // "random bits < threshold" the same test as "random bits < p * 2^56".
+  // `probability` in [0, 1].
   explicit TraceIdRatioSampler(double probability)
-      : _threshold(static_cast<uint64_t>(std::ceil(std::ldexp(probability, 56)))) {}
+      : _threshold(detail::ratio_threshold(probability)) {}
 
   // Probability 0 or 1: a constant decision.
   bool never() const noexcept { return _threshold == 0; }

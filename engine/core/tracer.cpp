@@ -95,6 +95,7 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   s->trace_id = context.trace_id;
   s->span_id = context.span_id;
   s->parent_span_id = has_parent ? parent.span_id : SpanId{};
+  s->local_root = !has_parent || parent.is_remote;
   s->thread_id = recorder->thread_id();
   s->dropped_attributes = 0;
   s->dropped_events = 0;

@@ -43,6 +43,17 @@ size_t validated_queue_capacity(const TracerOptions& o) {
           "export_batch_size must be in 1..65536");
   require(o.idle_sleep.count() >= 0, "idle_sleep must not be negative");
   require(o.shutdown_timeout.count() >= 0, "shutdown_timeout must not be negative");
+  const TailSamplingPolicy& tail = o.tail_sampling;
+  require(tail.baseline >= 0 && tail.baseline <= 1,  // false for NaN too
+          "tail_sampling.baseline must be a probability in [0, 1]");
+  require(tail.decision_wait >= std::chrono::milliseconds(1),
+          "tail_sampling.decision_wait must be at least 1 ms");
+  require(tail.max_buffered_bytes >= (size_t{64} << 10),
+          "tail_sampling.max_buffered_bytes must be at least 65536");
+  for (const SlowRootRule& rule : tail.slow_roots) {
+    require(rule.threshold.count() >= 0, "tail_sampling.slow_roots: the threshold of '" +
+                                             rule.name.substr(0, 64) + "' must not be negative");
+  }
   // The resource is written whole at the start of every file and batch that
   // carries it (a binary header frame holds at most 16 MiB), so it is bounded
   // as configuration rather than cut silently.
@@ -69,7 +80,7 @@ TracerCore::TracerCore(TracerOptions options)
     : _queue(validated_queue_capacity(options)),
       _exporter_thread(*this, options.exporter ? std::move(options.exporter) : noop_exporter(),
                        {options.export_batch_size, options.idle_sleep},
-                       std::move(options.redaction)) {
+                       std::move(options.redaction), options.tail_sampling) {
   TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
   if (!options.sampler) options.sampler = parent_based(always_on());
   init_asymmetric_fences();
@@ -243,6 +254,10 @@ TracerStats TracerCore::stats() noexcept {
   s.dropped_export_failed = exports.export_failed;
   s.bytes_written = exports.bytes_written;
   s.values_redacted = exports.values_redacted;
+  s.spans_discarded_by_tail_sampling = exports.tail.spans_discarded;
+  s.traces_kept_by_tail_sampling = exports.tail.traces_kept;
+  s.traces_discarded_by_tail_sampling = exports.tail.traces_discarded;
+  s.traces_decided_early = exports.tail.traces_decided_early;
   return s;
 }
 

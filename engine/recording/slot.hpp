@@ -54,6 +54,9 @@ struct alignas(64) Slot {
   uint16_t name_len;
   SpanKind kind;
   StatusCode status;
+  // No parent, or a parent from another process: the span is its trace's
+  // local root (tail sampling decides a trace when its local root ends).
+  bool local_root;
 
   std::byte* data() noexcept { return reinterpret_cast<std::byte*>(this + 1); }
   const std::byte* data() const noexcept { return reinterpret_cast<const std::byte*>(this + 1); }

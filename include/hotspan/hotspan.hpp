@@ -15,6 +15,7 @@
 #include "hotspan/span_kind.hpp"
 #include "hotspan/span_record.hpp"
 #include "hotspan/stats.hpp"
+#include "hotspan/tail_sampling.hpp"
 #include "hotspan/trace_state.hpp"
 #include "hotspan/tracer.hpp"
 #include "hotspan/version.hpp"

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,3 +46,15 @@ struct HOTSPAN_API SpanId {
 };
 
 }  // namespace hotspan
+
+// Trace ids are random (W3C), so eight of their bytes are already a good hash;
+// the other eight are folded in for ids that are not.
+template <>
+struct std::hash<hotspan::TraceId> {
+  size_t operator()(const hotspan::TraceId& id) const noexcept {
+    uint64_t high, low;
+    std::memcpy(&high, id.bytes.data(), sizeof high);
+    std::memcpy(&low, id.bytes.data() + sizeof high, sizeof low);
+    return static_cast<size_t>(low ^ (high * 0x9E3779B97F4A7C15ULL));
+  }
+};

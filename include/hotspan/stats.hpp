@@ -34,6 +34,13 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
   uint64_t values_redacted = 0;  // attributes, names and messages redacted (RedactionPolicy)
+  // Tail sampling (TailSamplingPolicy): spans of discarded traces, and traces
+  // kept, discarded, and decided before their local root ended (decision_wait,
+  // the byte budget, flush or shutdown).
+  uint64_t spans_discarded_by_tail_sampling = 0;
+  uint64_t traces_kept_by_tail_sampling = 0;
+  uint64_t traces_discarded_by_tail_sampling = 0;
+  uint64_t traces_decided_early = 0;
 
   RecordedLosses losses() const noexcept {
     return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,
@@ -52,8 +59,11 @@ struct TracerStats {                    // monotonically increasing counters
     return s;
   }
 };
-// values_redacted counts values changed, not spans: it is outside the invariant.
+// values_redacted counts values changed, not spans, and the traces_* counters
+// count traces: they are outside the invariant. Discarding by tail sampling is
+// a decision, not a loss: it is not in RecordedLosses.
 // Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
 //                                        + dropped_queue_full + dropped_export_failed
+//                                        + spans_discarded_by_tail_sampling
 
 }  // namespace hotspan

@@ -5,7 +5,8 @@
 // spans go to the exporter thread through a lock-free MPSC queue; the exporter
 // thread encodes them in batches and gives the slots back to their pools.
 // Nothing is ever lost silently: every sampled span is, once flushed, exactly one
-// of exported, dropped_pool_exhausted, dropped_queue_full or dropped_export_failed.
+// of exported, dropped_pool_exhausted, dropped_queue_full, dropped_export_failed
+// or (with tail sampling) discarded_by_tail_sampling.
 //
 // Several tracers may live in one process. Memory of a thread's pool is kept
 // until the thread exits (or starts a span on another tracer after this one
@@ -29,6 +30,7 @@
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
 #include "hotspan/stats.hpp"
+#include "hotspan/tail_sampling.hpp"
 
 namespace hotspan {
 
@@ -62,6 +64,9 @@ struct HOTSPAN_API TracerOptions {
   // (hotspan/redaction.hpp). Empty here: nothing is redacted. from_env() sets
   // RedactionPolicy::relay_default() unless HOTSPAN_REDACTION=off.
   RedactionPolicy redaction;
+  // Which whole traces reach the exporter, decided when each local trace ends
+  // (hotspan/tail_sampling.hpp). Off here; from_env() reads HOTSPAN_TAIL_*.
+  TailSamplingPolicy tail_sampling;
 
   static TracerOptions from_env();  // OTEL_* and HOTSPAN_* variables: docs/GUIDE.md
 };

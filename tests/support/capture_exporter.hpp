@@ -172,12 +172,13 @@ class CaptureExporter : public hotspan::Exporter {
 
 inline void require_invariant(const hotspan::TracerStats& s) {
   if (s.spans_sampled != s.spans_exported + s.dropped_pool_exhausted + s.dropped_queue_full +
-                             s.dropped_export_failed) {
+                             s.dropped_export_failed + s.spans_discarded_by_tail_sampling) {
     throw std::logic_error("stats invariant broken: sampled=" + std::to_string(s.spans_sampled) +
                            " exported=" + std::to_string(s.spans_exported) +
                            " pool=" + std::to_string(s.dropped_pool_exhausted) +
                            " queue=" + std::to_string(s.dropped_queue_full) +
-                           " failed=" + std::to_string(s.dropped_export_failed));
+                           " failed=" + std::to_string(s.dropped_export_failed) +
+                           " tail_discarded=" + std::to_string(s.spans_discarded_by_tail_sampling));
   }
 }
 
