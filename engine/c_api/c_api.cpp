@@ -291,6 +291,9 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.idle_sleep = std::chrono::microseconds(o.idle_sleep_us);
   s.shutdown_timeout = std::chrono::milliseconds(o.shutdown_timeout_ms);
   s.redact_for_relay = o.redaction == HOTSPAN_REDACTION_RELAY;
+  s.tail = {o.tail_sampling != 0,     o.tail_keep_errors != 0, o.tail_baseline,
+            o.tail_slow_roots,        o.tail_keep_attributes,  o.tail_decision_wait_ms,
+            o.tail_max_buffered_bytes};
   return s;
 }
 
@@ -320,6 +323,13 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
   o.idle_sleep_us = static_cast<uint32_t>(s.idle_sleep.count());
   o.shutdown_timeout_ms = static_cast<uint32_t>(s.shutdown_timeout.count());
   o.redaction = s.redact_for_relay ? HOTSPAN_REDACTION_RELAY : HOTSPAN_REDACTION_NONE;
+  o.tail_sampling = s.tail.enabled ? 1 : 0;
+  o.tail_keep_errors = s.tail.keep_errors ? 1 : 0;
+  o.tail_baseline = s.tail.baseline;
+  o.tail_slow_roots = s.tail.slow_roots;
+  o.tail_keep_attributes = s.tail.keep_attributes;
+  o.tail_decision_wait_ms = static_cast<uint32_t>(s.tail.decision_wait_ms);
+  o.tail_max_buffered_bytes = s.tail.max_buffered_bytes;
 }
 
 template <size_t HexSize, class Write>
@@ -467,10 +477,21 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
     return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_stats: NULL argument");
   }
   const hotspan::TracerStats s = tracer->tracer.stats();
-  *out = hotspan_stats{s.spans_started,          s.spans_sampled,      s.spans_exported,
-                       s.dropped_pool_exhausted, s.dropped_queue_full, s.dropped_export_failed,
-                       s.attributes_dropped,     s.events_dropped,     s.strings_truncated,
-                       s.bytes_written,          s.values_redacted};
+  *out = hotspan_stats{s.spans_started,
+                       s.spans_sampled,
+                       s.spans_exported,
+                       s.dropped_pool_exhausted,
+                       s.dropped_queue_full,
+                       s.dropped_export_failed,
+                       s.attributes_dropped,
+                       s.events_dropped,
+                       s.strings_truncated,
+                       s.bytes_written,
+                       s.values_redacted,
+                       s.spans_discarded_by_tail_sampling,
+                       s.traces_kept_by_tail_sampling,
+                       s.traces_discarded_by_tail_sampling,
+                       s.traces_decided_early};
   return HOTSPAN_OK;
 }
 

@@ -451,6 +451,116 @@ bool is_valid_otlp_url(std::string_view url) noexcept {
   return true;
 }
 
+// ------------------------------------------------------- tail sampling
+
+namespace {
+
+bool parse_slow_roots(std::string_view text, std::vector<SlowRootRule>& out, std::string& error) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (!parse_resource_attributes(text, pairs, error)) return false;
+  out.clear();
+  for (auto& [name, ms_text] : pairs) {
+    size_t ms = 0;
+    if (!parse_size(ms_text, ms) || ms > 86'400'000) {
+      error = "the threshold of '" + name + "' is not milliseconds in 0..86400000";
+      return false;
+    }
+    out.push_back({std::move(name), std::chrono::milliseconds(ms)});
+  }
+  return true;
+}
+
+bool parse_keep_attributes(std::string_view text, std::vector<AttributeMatch>& out,
+                           std::string& error) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (!parse_resource_attributes(text, pairs, error)) return false;
+  out.clear();
+  for (auto& [key, value] : pairs)
+    out.push_back({std::move(key), std::move(value)});
+  return true;
+}
+
+void read_tail_sampling(TailChoice& tail) {
+  const auto read_bool = [](const char* name, bool& field) {
+    const char* text = env_value(name);
+    if (text == nullptr) return;
+    const std::string_view t = trim(text);
+    if (iequals(t, "on") || iequals(t, "true") || iequals(t, "off") || iequals(t, "false")) {
+      field = iequals(t, "on") || iequals(t, "true");
+    } else {
+      warn_ignored(name, text, std::string("expected on or off; using ") + (field ? "on" : "off"));
+    }
+  };
+  read_bool("HOTSPAN_TAIL_SAMPLING", tail.enabled);
+  read_bool("HOTSPAN_TAIL_KEEP_ERRORS", tail.keep_errors);
+  if (const char* text = env_value("HOTSPAN_TAIL_BASELINE")) {
+    double p = 0;
+    if (parse_double(text, p) && p >= 0 && p <= 1) {
+      tail.baseline = p;
+    } else {
+      warn_ignored("HOTSPAN_TAIL_BASELINE", text, "expected a probability in [0, 1]; using 0");
+    }
+  }
+  std::string error;
+  if (const char* text = env_value("HOTSPAN_TAIL_SLOW_ROOTS")) {
+    std::vector<SlowRootRule> rules;
+    if (parse_slow_roots(text, rules, error)) {
+      tail.slow_roots = text;
+    } else {
+      warn_ignored("HOTSPAN_TAIL_SLOW_ROOTS", text, error + "; no root is kept for being slow");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_TAIL_KEEP_ATTRIBUTES")) {
+    std::vector<AttributeMatch> rules;
+    if (parse_keep_attributes(text, rules, error)) {
+      tail.keep_attributes = text;
+    } else {
+      warn_ignored("HOTSPAN_TAIL_KEEP_ATTRIBUTES", text,
+                   error + "; no trace is kept for an attribute");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_TAIL_DECISION_WAIT_MS")) {
+    size_t ms = 0;
+    if (parse_size(text, ms) && ms >= 1 && ms <= 86'400'000) {
+      tail.decision_wait_ms = ms;
+    } else {
+      warn_ignored(
+          "HOTSPAN_TAIL_DECISION_WAIT_MS", text,
+          "expected milliseconds in 1..86400000; using " + std::to_string(tail.decision_wait_ms));
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_TAIL_MAX_BYTES")) {
+    size_t bytes = 0;
+    if (parse_size(text, bytes) && bytes >= 65536) {
+      tail.max_buffered_bytes = bytes;
+    } else {
+      warn_ignored(
+          "HOTSPAN_TAIL_MAX_BYTES", text,
+          "expected bytes, at least 65536; using " + std::to_string(tail.max_buffered_bytes));
+    }
+  }
+}
+
+}  // namespace
+
+TailSamplingPolicy make_tail_policy(const TailChoice& choice) {
+  TailSamplingPolicy p;
+  p.enabled = choice.enabled;
+  p.keep_errors = choice.keep_errors;
+  p.baseline = choice.baseline;
+  p.decision_wait = std::chrono::milliseconds(choice.decision_wait_ms);
+  p.max_buffered_bytes = choice.max_buffered_bytes;
+  std::string error;
+  if (choice.slow_roots != nullptr && !parse_slow_roots(choice.slow_roots, p.slow_roots, error)) {
+    throw std::invalid_argument("hotspan: invalid tail-sampling slow roots: " + error);
+  }
+  if (choice.keep_attributes != nullptr &&
+      !parse_keep_attributes(choice.keep_attributes, p.keep_attributes, error)) {
+    throw std::invalid_argument("hotspan: invalid tail-sampling attributes: " + error);
+  }
+  return p;
+}
+
 void read_env(OptionsSpec& spec) {
   if (const char* name = env_value("OTEL_SERVICE_NAME")) spec.service_name = name;
   if (const char* text = env_value("OTEL_RESOURCE_ATTRIBUTES")) {
@@ -474,6 +584,7 @@ void read_env(OptionsSpec& spec) {
       warn_ignored("HOTSPAN_REDACTION", text, "expected relay or off; using relay");
     }
   }
+  read_tail_sampling(spec.tail);
 }
 
 std::shared_ptr<Sampler> make_sampler(const SamplerChoice& choice) {
@@ -547,6 +658,7 @@ TracerOptions build_options(const OptionsSpec& spec, OnOpenError on_open_error) 
   options.idle_sleep = spec.idle_sleep;
   options.shutdown_timeout = spec.shutdown_timeout;
   if (spec.redact_for_relay) options.redaction = RedactionPolicy::relay_default();
+  options.tail_sampling = make_tail_policy(spec.tail);
   return options;
 }
 

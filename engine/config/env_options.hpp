@@ -51,6 +51,18 @@ struct ExporterChoice {
   bool otlp_json = false;  // http/json rather than http/protobuf
 };
 
+// TailSamplingPolicy as settings: the rule lists in the key=value syntax of
+// OTEL_RESOURCE_ATTRIBUTES (HOTSPAN_TAIL_* variables, C hotspan_options).
+struct TailChoice {
+  bool enabled = false;
+  bool keep_errors = true;
+  double baseline = 0.0;
+  const char* slow_roots = nullptr;       // "name=ms,...": glob names, milliseconds
+  const char* keep_attributes = nullptr;  // "key=value,...": an empty value matches any
+  uint64_t decision_wait_ms = 30000;
+  size_t max_buffered_bytes = TailSamplingPolicy{}.max_buffered_bytes;
+};
+
 struct OptionsSpec {
   const char* service_name = nullptr;         // null: from resource, else the default
   const char* resource_attributes = nullptr;  // "k=v,k2=v2", percent-encoded
@@ -69,6 +81,7 @@ struct OptionsSpec {
   // RedactionPolicy::relay_default(), or nothing redacted (TracerOptions'
   // default). read_env() sets it unless HOTSPAN_REDACTION=off.
   bool redact_for_relay = false;
+  TailChoice tail;
 };
 
 // Overrides the fields of `spec` that the environment sets (OTEL_* and
@@ -76,6 +89,10 @@ struct OptionsSpec {
 // An invalid value is reported by one warning line on stderr naming the
 // variable and the value, and leaves the field unchanged.
 void read_env(OptionsSpec& spec);
+
+// The policy `choice` describes; std::invalid_argument naming the setting for
+// a malformed rule list.
+TailSamplingPolicy make_tail_policy(const TailChoice& choice);
 
 // What to do when the file exporter cannot be made: the file cannot be opened,
 // or the file options do not suit the format (append to a binary file).

@@ -159,6 +159,19 @@ typedef struct hotspan_options {
   /* HOTSPAN_REDACTION_*: hotspan_options_init() sets NONE,
    * hotspan_options_from_env() RELAY unless HOTSPAN_REDACTION=off. */
   int redaction;
+  /* Tail-based sampling (hotspan/tail_sampling.hpp); off while tail_sampling
+   * is 0. hotspan_options_init() sets it off, keep errors, baseline 0, no
+   * rules, a 30000 ms decision wait and a 64 MiB budget;
+   * hotspan_options_from_env() reads the HOTSPAN_TAIL_* variables. */
+  int tail_sampling;
+  int tail_keep_errors;        /* 1: a trace with an error span is kept */
+  double tail_baseline;        /* share of the other traces kept, by trace id: 0 .. 1 */
+  const char* tail_slow_roots; /* "name=ms,..." (glob names); NULL: none */
+  /* "key=value,..." (glob keys, percent-encoded values; an empty value matches
+   * any); NULL: none */
+  const char* tail_keep_attributes;
+  uint32_t tail_decision_wait_ms; /* at least 1 */
+  size_t tail_max_buffered_bytes; /* at least 65536 */
 } hotspan_options;
 
 /* Fills every field with the defaults of the C++ TracerOptions: no exporter,
@@ -207,9 +220,14 @@ typedef struct hotspan_stats { /* monotonically increasing counters */
   uint64_t strings_truncated;
   uint64_t bytes_written;
   uint64_t values_redacted; /* attributes, names and messages redacted */
+  uint64_t spans_discarded_by_tail_sampling;
+  uint64_t traces_kept_by_tail_sampling;
+  uint64_t traces_discarded_by_tail_sampling;
+  uint64_t traces_decided_early; /* before their local root ended */
 } hotspan_stats;
 /* Once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
- *                               + dropped_queue_full + dropped_export_failed */
+ *                               + dropped_queue_full + dropped_export_failed
+ *                               + spans_discarded_by_tail_sampling */
 HOTSPAN_API hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer,
                                                 hotspan_stats* out) HOTSPAN_NOEXCEPT;
 

@@ -713,6 +713,52 @@ static void test_samplers(void) {
   CHECK(records_a_root(&o)); /* the bucket starts with a burst */
 }
 
+/* Tail sampling from C: a trace with an error is kept whole, one without is
+ * discarded and counted; a malformed rule list is refused. */
+static void test_tail_sampling(void) {
+  hotspan_options o;
+  hotspan_tracer* tracer = NULL;
+  hotspan_span root, child;
+  hotspan_span_context root_ctx;
+  hotspan_stats stats;
+  int i;
+
+  hotspan_options_init(&o);
+  CHECK(o.tail_sampling == 0 && o.tail_keep_errors == 1 && o.tail_baseline == 0.0);
+  CHECK(o.tail_decision_wait_ms == 30000 && o.tail_max_buffered_bytes == 64u << 20);
+  o.tail_sampling = 1;
+  o.tail_slow_roots = "circuit=60000";
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  for (i = 0; i < 2; ++i) {
+    hotspan_span_start(tracer, &root, "circuit", 7, HOTSPAN_KIND_CLIENT);
+    hotspan_span_get_context(&root, &root_ctx);
+    hotspan_span_start_with_parent(tracer, &child, "hop", 3, HOTSPAN_KIND_INTERNAL, &root_ctx);
+    if (i == 0) hotspan_span_record_error(&child, "timeout", 7);
+    hotspan_span_end(&child);
+    hotspan_span_end(&root);
+  }
+  CHECK_STATUS(hotspan_tracer_flush(tracer, 5000), HOTSPAN_OK);
+  hotspan_tracer_stats(tracer, &stats);
+  CHECK(stats.spans_sampled == 4 && stats.spans_exported == 2);
+  CHECK(stats.spans_discarded_by_tail_sampling == 2);
+  CHECK(stats.traces_kept_by_tail_sampling == 1 && stats.traces_discarded_by_tail_sampling == 1);
+  CHECK(stats.traces_decided_early == 0);
+  CHECK(stats.spans_sampled == stats.spans_exported + stats.dropped_pool_exhausted +
+                                   stats.dropped_queue_full + stats.dropped_export_failed +
+                                   stats.spans_discarded_by_tail_sampling);
+  hotspan_tracer_destroy(tracer);
+
+  o.tail_slow_roots = "circuit=soon";
+  tracer = (hotspan_tracer*)&o; /* must become NULL */
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(tracer == NULL);
+  CHECK(strstr(hotspan_last_error(), "slow roots") != NULL);
+  o.tail_slow_roots = NULL;
+  o.tail_baseline = 2.0;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hotspan_last_error(), "baseline") != NULL);
+}
+
 static void test_span_outlives_tracer(void) {
   hotspan_options o;
   hotspan_tracer* tracer = NULL;
@@ -828,6 +874,7 @@ int main(void) {
   test_recording_and_export();
   test_event_attribute_limit();
   test_samplers();
+  test_tail_sampling();
   test_span_outlives_tracer();
   test_threads();
   test_options_from_env();

@@ -14,7 +14,9 @@
 #include "backend/record_arena.hpp"
 #include "backend/tail_sampler.hpp"
 #include "capture_exporter.hpp"
+#include "hotspan/hotspan.h"
 #include "hotspan/hotspan.hpp"
+#include "stderr_capture.hpp"
 
 using namespace hotspan;
 using namespace std::chrono_literals;
@@ -442,4 +444,82 @@ TEST_CASE("TracerOptions::tail_sampling out of range is refused", "[tail_samplin
              }),
              Catch::Contains("threshold"));
   CHECK(refused([](TailSamplingPolicy&) {}).empty());
+}
+
+namespace {
+constexpr const char* kTailVariables[] = {
+    "HOTSPAN_TAIL_SAMPLING",   "HOTSPAN_TAIL_KEEP_ERRORS",     "HOTSPAN_TAIL_BASELINE",
+    "HOTSPAN_TAIL_SLOW_ROOTS", "HOTSPAN_TAIL_KEEP_ATTRIBUTES", "HOTSPAN_TAIL_DECISION_WAIT_MS",
+    "HOTSPAN_TAIL_MAX_BYTES"};
+struct CleanTailEnvironment {
+  CleanTailEnvironment() { clear(); }
+  ~CleanTailEnvironment() { clear(); }
+  static void clear() {
+    for (const char* name : kTailVariables)
+      ::unsetenv(name);
+  }
+};
+}  // namespace
+
+TEST_CASE("tail sampling from the environment (HOTSPAN_TAIL_*), C++ and C",
+          "[tail_sampling][env]") {
+  CleanTailEnvironment clean;
+  CHECK_FALSE(TracerOptions::from_env().tail_sampling.enabled);
+  ::setenv("HOTSPAN_TAIL_SAMPLING", "on", 1);
+  ::setenv("HOTSPAN_TAIL_KEEP_ERRORS", "false", 1);
+  ::setenv("HOTSPAN_TAIL_BASELINE", "0.01", 1);
+  ::setenv("HOTSPAN_TAIL_SLOW_ROOTS", "build-circuit=500, *=2000", 1);
+  ::setenv("HOTSPAN_TAIL_KEEP_ATTRIBUTES", "circuit.purpose=exit,debug.*=", 1);
+  ::setenv("HOTSPAN_TAIL_DECISION_WAIT_MS", "5000", 1);
+  ::setenv("HOTSPAN_TAIL_MAX_BYTES", "1048576", 1);
+  const TailSamplingPolicy p = TracerOptions::from_env().tail_sampling;
+  CHECK(p.enabled);
+  CHECK_FALSE(p.keep_errors);
+  CHECK(p.baseline == 0.01);
+  REQUIRE(p.slow_roots.size() == 2);
+  CHECK(p.slow_roots[0].name == "build-circuit");
+  CHECK(p.slow_roots[0].threshold == 500ms);
+  CHECK(p.slow_roots[1].name == "*");
+  CHECK(p.slow_roots[1].threshold == 2000ms);
+  REQUIRE(p.keep_attributes.size() == 2);
+  CHECK(p.keep_attributes[0].key == "circuit.purpose");
+  CHECK(p.keep_attributes[0].value == "exit");
+  CHECK(p.keep_attributes[1].key == "debug.*");
+  CHECK(p.keep_attributes[1].value.empty());
+  CHECK(p.decision_wait == 5000ms);
+  CHECK(p.max_buffered_bytes == 1048576);
+
+  hotspan_options c;
+  REQUIRE(hotspan_options_init(&c) == HOTSPAN_OK);
+  REQUIRE(hotspan_options_from_env(&c) == HOTSPAN_OK);
+  CHECK(c.tail_sampling == 1);
+  CHECK(c.tail_keep_errors == 0);
+  CHECK(c.tail_baseline == 0.01);
+  CHECK(std::string(c.tail_slow_roots) == "build-circuit=500, *=2000");
+  CHECK(std::string(c.tail_keep_attributes) == "circuit.purpose=exit,debug.*=");
+  CHECK(c.tail_decision_wait_ms == 5000);
+  CHECK(c.tail_max_buffered_bytes == 1048576);
+
+  // Each bad value: one warning naming it, and the default kept.
+  const std::pair<const char*, const char*> bad[] = {
+      {"HOTSPAN_TAIL_SAMPLING", "yes please"}, {"HOTSPAN_TAIL_KEEP_ERRORS", "2"},
+      {"HOTSPAN_TAIL_BASELINE", "nan"},        {"HOTSPAN_TAIL_BASELINE", "1.5"},
+      {"HOTSPAN_TAIL_SLOW_ROOTS", "circuit"},  {"HOTSPAN_TAIL_SLOW_ROOTS", "circuit=-5"},
+      {"HOTSPAN_TAIL_KEEP_ATTRIBUTES", "=x"},  {"HOTSPAN_TAIL_DECISION_WAIT_MS", "0"},
+      {"HOTSPAN_TAIL_MAX_BYTES", "100"},       {"HOTSPAN_TAIL_MAX_BYTES", "lots"}};
+  for (const auto& [name, value] : bad) {
+    CleanTailEnvironment::clear();
+    ::setenv(name, value, 1);
+    hotspan_test::StderrCapture capture;
+    const TailSamplingPolicy d = TracerOptions::from_env().tail_sampling;
+    INFO(name << "=" << value);
+    CHECK(capture.text().find(name) != std::string::npos);
+    CHECK_FALSE(d.enabled);
+    CHECK(d.keep_errors);
+    CHECK(d.baseline == 0.0);
+    CHECK(d.slow_roots.empty());
+    CHECK(d.keep_attributes.empty());
+    CHECK(d.decision_wait == TailSamplingPolicy{}.decision_wait);
+    CHECK(d.max_buffered_bytes == TailSamplingPolicy{}.max_buffered_bytes);
+  }
 }
