@@ -16,6 +16,13 @@
 //       span. Each span is a relay's: a name, a status message, 2 integer
 //       attributes, 1 address-keyed and 1 free-text string attribute (one with
 //       an address in it), and an event with one attribute.
+//   tail/<discard|keep>  tail sampling's stage on the exporter thread: the
+//       same decoded spans handed to TailSampler::add() in batches of 512,
+//       traces of 4 spans whose local root comes last, decided in the batch
+//       (baseline 0: all discarded; baseline 1: all kept and handed out).
+//       `held_bytes/span`: the memory one held span takes (its copy, its
+//       share of the trace's bookkeeping), measured on traces of 4 spans
+//       held whole, before their roots end.
 //
 // How to read: items_per_second = spans/s; bytes_per_second and `bytes/span`
 // are the encoded output (bytes_written()); `MB_per_s` in the tracer group is
@@ -29,6 +36,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -36,6 +44,7 @@
 #include <vector>
 
 #include "backend/span_record_builder.hpp"
+#include "backend/tail_sampler.hpp"
 #include "core/clock.hpp"
 #include "cpu_placement.hpp"
 #include "flat_out_run.hpp"
@@ -207,6 +216,75 @@ void decode(benchmark::State& state, bool redact) {
                          double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
 }
 
+// The SlotBatch's spans as records, in traces of kSpansPerTrace whose last
+// span is the local root; `next_trace` numbers the traces (fresh ids for
+// every batch, so that no span meets a remembered decision).
+constexpr size_t kSpansPerTrace = 4;
+struct TailBatch {
+  std::vector<hotspan::SpanRecord> records;
+  std::vector<uint8_t> local_roots;
+
+  TailBatch(const SlotBatch& batch, hotspan::detail::SpanRecordBuilder& builder,
+            const hotspan::detail::TickConverter& clock) {
+    for (const hotspan::detail::Slot* s : batch.slots())
+      builder.add(*s, clock);
+    const auto built = builder.records();
+    records.assign(built.begin(), built.end());
+    for (size_t i = 0; i < records.size(); ++i)
+      local_roots.push_back(i % kSpansPerTrace == kSpansPerTrace - 1 ? 1 : 0);
+  }
+  void number_traces(uint64_t& next_trace) {
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (i % kSpansPerTrace == 0) ++next_trace;
+      std::memcpy(records[i].trace_id.bytes.data(), &next_trace, sizeof next_trace);
+      records[i].trace_id.bytes[15] = 0x5a;  // the random part: baseline decisions
+    }
+  }
+};
+
+void tail_sampling(benchmark::State& state, bool keep) {
+  const SlotBatch batch(kBatchSize);
+  hotspan::detail::init_clock();
+  hotspan::detail::TickConverter clock;
+  while (!clock.calibrated()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    clock.update(/*force=*/true);
+  }
+  hotspan::detail::SpanRecordBuilder builder;
+  TailBatch spans(batch, builder, clock);
+  hotspan::TailSamplingPolicy policy;
+  policy.enabled = true;
+  policy.baseline = keep ? 1.0 : 0.0;
+  uint64_t next_trace = 0;
+  double held_bytes_per_span = 0;
+  {  // memory: every span held, none of the roots ended
+    hotspan::detail::TailSampler tail(policy);
+    std::vector<uint8_t> no_roots(spans.records.size(), 0);
+    std::vector<hotspan::SpanRecord> out;
+    spans.number_traces(next_trace);
+    tail.add(spans.records, no_roots, std::chrono::steady_clock::now(), out);
+    held_bytes_per_span = double(tail.buffered_bytes()) / double(spans.records.size());
+  }
+  hotspan::detail::TailSampler tail(policy);
+  std::vector<hotspan::SpanRecord> out;
+  hotspan_bench::CallerPin pin;
+  size_t handed_out = 0;
+  for (auto _ : state) {
+    spans.number_traces(next_trace);
+    const auto now = std::chrono::steady_clock::now();
+    out.clear();
+    tail.add(spans.records, spans.local_roots, now, out);
+    handed_out += out.size();
+    tail.release();
+    tail.decide_due(now, out);  // as the exporter thread's loop does
+  }
+  benchmark::DoNotOptimize(handed_out);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
+  state.counters["held_bytes/span"] = benchmark::Counter(held_bytes_per_span);
+  state.counters["kept/span"] = benchmark::Counter(
+      double(handed_out) / double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
+}
+
 // file_exporter() throws std::invalid_argument for a format not built in.
 bool format_available(const FormatInfo& format, std::string& why) {
   try {
@@ -251,6 +329,12 @@ void register_all() {
     auto* b =
         benchmark::RegisterBenchmark(redact ? "decode/redaction:relay" : "decode/redaction:none",
                                      [redact](benchmark::State& s) { decode(s, redact); });
+    b->Unit(benchmark::kMicrosecond);
+    hotspan_bench::with_spread(b);
+  }
+  for (const bool keep : {false, true}) {
+    auto* b = benchmark::RegisterBenchmark(keep ? "tail/keep" : "tail/discard",
+                                           [keep](benchmark::State& s) { tail_sampling(s, keep); });
     b->Unit(benchmark::kMicrosecond);
     hotspan_bench::with_spread(b);
   }

@@ -78,6 +78,7 @@ def backend_section(res, r):
         )
     )
     s.extend(redaction_table(r))
+    s.extend(tail_sampling_table(r))
     s.append("")
     return s
 
@@ -117,5 +118,39 @@ def redaction_table(r):
             ["policy", "ns/span", "spread", "spans/s", "values redacted/span", "added ns/span"],
             rows,
             ["l", "r", "r", "r", "r", "r"],
+        ),
+    ]
+
+
+TAIL_RUNS = (("tail/discard", "every trace discarded (baseline 0)"), ("tail/keep", "every trace kept (baseline 1)"))
+
+
+def tail_sampling_table(r):
+    """Tail sampling's stage on the exporter thread: cost per span and memory
+    per held span. Empty when the results predate the tail cases."""
+    if not all(r.has(name) for name, _ in TAIL_RUNS):
+        return []
+    rows = [
+        (
+            shown,
+            fmt_ns(div(1e9, r.value(name, "items_per_second"))),
+            fmt_pct(r.spread(name, "items_per_second")),
+            fmt_rate(r.value(name, "items_per_second")),
+            fmt_count(r.value(name, "held_bytes/span")),
+        )
+        for name, shown in TAIL_RUNS
+    ]
+    return [
+        "\n**Tail sampling on the exporter thread** (`tail/…`): the spans above, decoded, "
+        "handed to the tail-sampling stage in batches of 512 as traces of 4 spans whose local "
+        "root ends last, so that each trace is held, then decided within its batch: copied "
+        "out of its slots, matched against the rules, and discarded (counted) or handed on "
+        "for export (the export itself not included). *held bytes/span*: the memory a span "
+        "takes while its trace waits for its root (its copy, its record and its share of the "
+        "trace's bookkeeping), what `TailSamplingPolicy::max_buffered_bytes` is spent on.\n",
+        table(
+            ["traces", "ns/span", "spread", "spans/s", "held bytes/span"],
+            rows,
+            ["l", "r", "r", "r", "r"],
         ),
     ]

@@ -10,8 +10,8 @@ namespace hotspan::detail {
 
 namespace {
 
-constexpr size_t kFirstBlockBytes = 1024;
-constexpr size_t kLargestBlockBytes = 64 * 1024;
+// What glibc's malloc keeps beside each block (its chunk header, rounding).
+constexpr size_t kAllocatorOverhead = 16;
 
 // Bytes of strings an attribute views: its key, and its value if a string.
 size_t string_bytes(const AttributeView& a) noexcept {
@@ -43,19 +43,9 @@ class StringCopier {
 }  // namespace
 
 std::byte* RecordArena::allocate(size_t size) {
-  size = (size + alignof(std::max_align_t) - 1) & ~(alignof(std::max_align_t) - 1);
-  if (size > _left) {
-    _next_block = std::clamp(_next_block * 2, kFirstBlockBytes, kLargestBlockBytes);
-    const size_t block = std::max(size, _next_block);
-    _blocks.push_back(std::make_unique_for_overwrite<std::byte[]>(block));
-    _next = _blocks.back().get();
-    _left = block;
-    _bytes += block;
-  }
-  std::byte* p = _next;
-  _next += size;
-  _left -= size;
-  return p;
+  _blocks.push_back(std::make_unique_for_overwrite<std::byte[]>(std::max<size_t>(size, 1)));
+  _bytes += size + kAllocatorOverhead;
+  return _blocks.back().get();
 }
 
 size_t RecordArena::add(const SpanRecord& record) {
