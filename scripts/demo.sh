@@ -6,6 +6,11 @@
 # the four files and shows one circuit as one trace across the four processes,
 # and latency percentiles per operation.
 #   scripts/demo.sh             the relay chain (builds in ./build)
+#   scripts/demo.sh --tail      the relay chain with tail sampling: every span
+#                               recorded, each process keeping 1 % of its
+#                               traces plus every slow one (the middle relay
+#                               answers every 25th CREATE 150 ms late), and
+#                               `hotspan stats` still finding the slow circuits
 #   scripts/demo.sh --circuit   the earlier demo: a simulated Tor-like client
 #                               building circuits on 4 threads, in one process
 #   scripts/demo.sh --tor       the real tor: builds it with hotspan's backend
@@ -23,8 +28,9 @@ mode=relay
 case "${1:-}" in
   --circuit) mode=circuit ;;
   --tor) mode=tor ;;
+  --tail) mode=tail ;;
   '') ;;
-  *) echo "demo.sh: unknown argument '$1' (use --circuit, --tor or nothing)" >&2; exit 2 ;;
+  *) echo "demo.sh: unknown argument '$1' (use --circuit, --tail, --tor or nothing)" >&2; exit 2 ;;
 esac
 ./scripts/setup.sh
 
@@ -63,6 +69,35 @@ if [ "$mode" = relay ]; then
   echo "== $hotspan report $dir/{client,guard,middle,exit}.bin -o $dir/report.html"
   "$hotspan" report "$dir"/{client,guard,middle,exit}.bin -o "$dir/report.html"
   echo "wrote $dir/report.html: traces, waterfalls across the 4 processes, latency per operation"
+  exit 0
+fi
+
+if [ "$mode" = tail ]; then
+  cmake --build build -j2 --target hotspan_relay hotspan_relay_client hotspan_tool
+  dir=build/demo/tail
+  echo
+  echo "== 300 circuits through 3 relays, tail sampling in every process (files in $dir):"
+  echo "   every span recorded; kept: traces with an error, slow roots (client: circuit > 100 ms,"
+  echo "   relays: relay.create > 100 ms) and a 1 % baseline by trace id; the middle relay"
+  echo "   answers every 25th CREATE 150 ms late"
+  RELAY_ARGS="--tail-baseline 0.01 --tail-slow relay.create=100" \
+    MIDDLE_ARGS="--delay-every 25 --delay-ms 150" \
+    timeout 300 examples/relay/run_chain.sh build/examples/relay/hotspan_relay \
+    build/examples/relay/hotspan_relay_client "$dir" --circuits 300 --streams 1 --cells 5 \
+    --tail-baseline 0.01 --tail-slow circuit=100
+  cat "$dir/client.out" "$dir/guard.out" "$dir/middle.out" "$dir/exit.out"
+  echo
+  echo "== what the client kept: $hotspan stats $dir/client.bin"
+  "$hotspan" stats "$dir/client.bin"
+  merged="$dir/merged.jsonl"
+  for role in client guard middle exit; do "$hotspan" cat "$dir/$role.bin" 2>/dev/null; done >"$merged"
+  trace=$("$hotspan" stats "$dir/client.bin" | awk '/^slowest/ { getline; getline; print $1; exit }')
+  echo
+  echo "== the slowest circuit, as the client and the middle relay kept it: $hotspan tree $merged --trace $trace"
+  "$hotspan" tree "$merged" --trace "$trace" | head -n 40
+  echo "   The guard and the exit saw nothing slow and discarded their part of this circuit:"
+  echo "   tail decisions are local to each process (docs/GUIDE.md, Tail-based sampling). The"
+  echo "   1 % baseline, a function of the trace id, is the one decision all four share."
   exit 0
 fi
 

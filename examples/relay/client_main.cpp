@@ -5,6 +5,7 @@
 //   hotspan_relay_client --guard PORT --middle PORT --exit PORT [--trace FILE]
 //                        [--format binary|jsonl] [--sample-ratio P] [--circuits N]
 //                        [--streams N] [--cells N] [--bytes N] [--timeout-ms N]
+//                        [--tail-baseline P] [--tail-slow NAME=MS,...]
 //
 // Circuits are built one after another; each carries --streams streams of
 // --cells DATA cells of --bytes bytes. A circuit that fails (a relay gone, a
@@ -26,7 +27,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: hotspan_relay_client --guard PORT --middle PORT --exit PORT [--trace FILE]\n"
     "                            [--format binary|jsonl] [--sample-ratio P] [--circuits N]\n"
-    "                            [--streams N] [--cells N] [--bytes N] [--timeout-ms N]\n";
+    "                            [--streams N] [--cells N] [--bytes N] [--timeout-ms N]\n"
+    "                            [--tail-baseline P] [--tail-slow NAME=MS,...]\n";
 
 }  // namespace
 
@@ -35,7 +37,7 @@ int main(int argc, char** argv) {
     const relay::CommandLine args(
         argc, argv,
         {"--guard", "--middle", "--exit", "--trace", "--format", "--sample-ratio", "--circuits",
-         "--streams", "--cells", "--bytes", "--timeout-ms"});
+         "--streams", "--cells", "--bytes", "--timeout-ms", "--tail-baseline", "--tail-slow"});
     if (args.help()) {
       std::fputs(kUsage, stdout);
       return 0;
@@ -83,13 +85,18 @@ int main(int argc, char** argv) {
     const hotspan::TracerStats stats = tracer.stats();
     std::printf(
         "client: circuits=%llu failed_circuits=%llu data_cells_sent=%llu data_cells_echoed=%llu "
-        "spans_sampled=%llu spans_exported=%llu\n",
+        "spans_sampled=%llu spans_exported=%llu spans_discarded_by_tail_sampling=%llu "
+        "traces_kept_by_tail_sampling=%llu traces_discarded_by_tail_sampling=%llu\n",
         static_cast<unsigned long long>(circuits), static_cast<unsigned long long>(failed_circuits),
         static_cast<unsigned long long>(sent), static_cast<unsigned long long>(echoed),
         static_cast<unsigned long long>(stats.spans_sampled),
-        static_cast<unsigned long long>(stats.spans_exported));
+        static_cast<unsigned long long>(stats.spans_exported),
+        static_cast<unsigned long long>(stats.spans_discarded_by_tail_sampling),
+        static_cast<unsigned long long>(stats.traces_kept_by_tail_sampling),
+        static_cast<unsigned long long>(stats.traces_discarded_by_tail_sampling));
     const bool clean =
-        failed_circuits == 0 && echoed == sent && stats.spans_sampled == stats.spans_exported;
+        failed_circuits == 0 && echoed == sent &&
+        stats.spans_sampled == stats.spans_exported + stats.spans_discarded_by_tail_sampling;
     return clean ? 0 : 1;
   } catch (const relay::UsageError& e) {
     std::fprintf(stderr, "hotspan_relay_client: %s\n%s", e.what(), kUsage);

@@ -5,7 +5,9 @@
 
 #include <hotspan/hotspan.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -59,8 +61,8 @@ class CommandLine {
     return value;
   }
 
-  double ratio(const std::string& name) const {
-    const std::string s = text(name, "1");
+  double ratio(const std::string& name, const char* fallback = "1") const {
+    const std::string s = text(name, fallback);
     double value = -1;
     const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (error != std::errc{} || end != s.data() + s.size() || !(value >= 0 && value <= 1)) {
@@ -71,6 +73,9 @@ class CommandLine {
 
   // A tracer writing to --trace FILE in --format (binary by default), with
   // parent-based sampling: roots sampled with probability --sample-ratio.
+  // --tail-baseline P turns tail sampling on: traces with an error kept,
+  // those whose local root is slower than a --tail-slow NAME=MS rule kept,
+  // and a share P of the others (by trace id).
   hotspan::TracerOptions tracer_options(std::string service) const {
     hotspan::TracerOptions options;
     options.service_name = std::move(service);
@@ -85,10 +90,36 @@ class CommandLine {
     }
     if (has("--trace")) options.exporter = hotspan::file_exporter(text("--trace"), f);
     options.sampler = hotspan::parent_based(hotspan::trace_id_ratio(ratio("--sample-ratio")));
+    if (has("--tail-baseline")) {
+      options.tail_sampling.enabled = true;
+      options.tail_sampling.baseline = ratio("--tail-baseline");
+      options.tail_sampling.slow_roots = slow_roots();
+    }
     return options;
   }
 
  private:
+  // --tail-slow "circuit=100,relay.create=100": NAME=MS rules, in order.
+  std::vector<hotspan::SlowRootRule> slow_roots() const {
+    std::vector<hotspan::SlowRootRule> rules;
+    const std::string list = text("--tail-slow");
+    std::string_view rest = list;
+    while (!rest.empty()) {
+      const std::string_view rule = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), rule.size() + 1));
+      const size_t equals = rule.find('=');
+      uint64_t ms = 0;
+      const char* end = rule.data() + rule.size();
+      if (equals == std::string_view::npos ||
+          std::from_chars(rule.data() + equals + 1, end, ms).ptr != end) {
+        throw UsageError("--tail-slow: expected NAME=MS[,NAME=MS...], got '" + std::string(rule) +
+                         "'");
+      }
+      rules.push_back({std::string(rule.substr(0, equals)), std::chrono::milliseconds(ms)});
+    }
+    return rules;
+  }
+
   std::map<std::string, std::string> _values;
   bool _help = false;
 };

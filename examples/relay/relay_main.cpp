@@ -3,11 +3,15 @@
 //
 //   hotspan_relay --role guard|middle|exit [--port N] [--port-file FILE]
 //                 [--trace FILE] [--format binary|jsonl] [--sample-ratio P]
+//                 [--tail-baseline P] [--tail-slow NAME=MS,...]
+//                 [--delay-every N] [--delay-ms MS]
 //
 // --port 0 (the default) binds a free port; --port-file receives it once the
 // relay listens (written whole, by rename), for a script to read. SIGTERM or
 // SIGINT stops the relay: it closes its circuits, flushes the tracer, prints
 // what it relayed and the tracer's counters, and exits 0 when no span was lost.
+// --tail-baseline turns tail sampling on (command_line.hpp); --delay-every N
+// makes every Nth CREATE wait --delay-ms (default 150): a slow relay.
 #include <hotspan/hotspan.hpp>
 
 #include <signal.h>
@@ -33,7 +37,9 @@ void request_stop(int) {
 
 constexpr const char* kUsage =
     "usage: hotspan_relay --role guard|middle|exit [--port N] [--port-file FILE]\n"
-    "                     [--trace FILE] [--format binary|jsonl] [--sample-ratio P]\n";
+    "                     [--trace FILE] [--format binary|jsonl] [--sample-ratio P]\n"
+    "                     [--tail-baseline P] [--tail-slow NAME=MS,...]\n"
+    "                     [--delay-every N] [--delay-ms MS]\n";
 
 void write_port_file(const std::string& path, uint16_t port) {
   const std::string temporary = path + ".tmp";
@@ -53,7 +59,9 @@ int main(int argc, char** argv) {
   std::string service = "relay";
   try {
     const relay::CommandLine args(
-        argc, argv, {"--role", "--port", "--port-file", "--trace", "--format", "--sample-ratio"});
+        argc, argv,
+        {"--role", "--port", "--port-file", "--trace", "--format", "--sample-ratio",
+         "--tail-baseline", "--tail-slow", "--delay-every", "--delay-ms"});
     if (args.help()) {
       std::fputs(kUsage, stdout);
       return 0;
@@ -74,6 +82,8 @@ int main(int argc, char** argv) {
     relay::RelayCounters counters;
     {
       relay::RelayNode<hotspan::Tracer> node(tracer, port, service);
+      node.delay_creates(args.number("--delay-every", 0, 0, 1'000'000),
+                         std::chrono::milliseconds(args.number("--delay-ms", 150, 0, 60'000)));
       if (args.has("--port-file")) write_port_file(args.text("--port-file"), node.port());
       std::fprintf(stderr, "%s: listening on 127.0.0.1:%u\n", service.c_str(), node.port());
       node.run(g_stop);
@@ -81,10 +91,13 @@ int main(int argc, char** argv) {
     }  // every connection closed, every span ended
     tracer.shutdown();
     const hotspan::TracerStats stats = tracer.stats();
-    const uint64_t lost = stats.spans_sampled - stats.spans_exported;
+    // Discarded by tail sampling is a decision, not a loss.
+    const uint64_t lost =
+        stats.spans_sampled - stats.spans_exported - stats.spans_discarded_by_tail_sampling;
     std::printf(
         "%s: circuits=%llu forward_in=%llu forwarded=%llu handled=%llu backward_in=%llu "
-        "backward_out=%llu errors=%llu spans_sampled=%llu spans_exported=%llu spans_lost=%llu\n",
+        "backward_out=%llu errors=%llu spans_sampled=%llu spans_exported=%llu "
+        "spans_discarded_by_tail_sampling=%llu spans_lost=%llu\n",
         service.c_str(), static_cast<unsigned long long>(counters.circuits),
         static_cast<unsigned long long>(counters.forward_in),
         static_cast<unsigned long long>(counters.forwarded),
@@ -94,6 +107,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(counters.errors),
         static_cast<unsigned long long>(stats.spans_sampled),
         static_cast<unsigned long long>(stats.spans_exported),
+        static_cast<unsigned long long>(stats.spans_discarded_by_tail_sampling),
         static_cast<unsigned long long>(lost));
     return lost == 0 ? 0 : 1;
   } catch (const relay::UsageError& e) {

@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +41,7 @@
 #include <random>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -81,6 +83,13 @@ class RelayNode {
 
   uint16_t port() const { return _port; }
   const RelayCounters& counters() const { return _counters; }
+  // Makes this a slow relay: every `every`-th CREATE is answered `delay` late
+  // (the whole relay waits, as a relay whose CPU is saturated would), inside
+  // its relay.create span. 0 turns it off.
+  void delay_creates(uint64_t every, std::chrono::milliseconds delay) {
+    _delay_every = every;
+    _delay = delay;
+  }
 
   // Serves until `stop` is set (checked at least every 100 ms), then closes
   // every connection (spans in progress end).
@@ -202,6 +211,10 @@ class RelayNode {
       link.circuit->pad = make_pad(cell.nonce(), nonce);
       link.circuit->created = span.context();
       ++_counters.circuits;
+      if (_delay_every != 0 && _counters.circuits % _delay_every == 0) {
+        span.set_attribute("relay.delay_ms", static_cast<int64_t>(_delay.count()));
+        std::this_thread::sleep_for(_delay);
+      }
       Cell created = Cell::make(cell.circ_id(), Command::created, span.context());
       created.set_nonce(nonce);
       send(link, created);
@@ -418,6 +431,8 @@ class RelayNode {
   std::vector<std::unique_ptr<Link>> _links;
   std::mt19937_64 _nonces;
   RelayCounters _counters;
+  uint64_t _delay_every = 0;
+  std::chrono::milliseconds _delay{0};
 };
 
 }  // namespace relay

@@ -6,11 +6,14 @@
 #
 #   run_chain.sh RELAY_BINARY CLIENT_BINARY DIR [CLIENT_ARGUMENTS...]
 #
+# RELAY_ARGS (environment): more arguments for every relay; MIDDLE_ARGS: for
+# the middle relay only (such as "--delay-every 10": a slow relay).
+#
 # Exits 0 when the client and all three relays exited 0. Never hangs: every
 # wait has a deadline, and leftover processes are killed on any exit.
 set -euo pipefail
 if [ $# -lt 3 ]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 relay=$1 client=$2 dir=$3
@@ -26,7 +29,9 @@ trap cleanup EXIT
 
 roles=(guard middle exit)
 for role in "${roles[@]}"; do
-  "$relay" --role "$role" --port-file "$dir/$role.port" --trace "$dir/$role.bin" \
+  extra=(${RELAY_ARGS:-})
+  if [ "$role" = middle ]; then extra+=(${MIDDLE_ARGS:-}); fi
+  "$relay" --role "$role" --port-file "$dir/$role.port" --trace "$dir/$role.bin" "${extra[@]}" \
     >"$dir/$role.out" 2>"$dir/$role.err" &
   pids+=($!)
 done
