@@ -32,23 +32,18 @@ for service in relay-guard relay-middle relay-exit; do
   }
 done
 
-python3 - "$dir" "$circuits" "$streams" "$cells" <<'PY'
+PYTHONPATH="$here/../support" python3 - "$dir" "$circuits" "$streams" "$cells" <<'PY'
 import json, sys, collections
+from relay_chain_results import ROLES, Checks, read_counts
 d, circuits, streams, cells = sys.argv[1], *map(int, sys.argv[2:5])
-failures = []
-def check(ok, what):
-    if not ok: failures.append(what)
-
-counts = {}
-for role in ("client", "guard", "middle", "exit"):
-    line = open(f"{d}/{role}.out").read().strip().splitlines()[-1]
-    counts[role] = {k: int(v) for k, v in (f.split("=") for f in line.split()[1:])}
+check = Checks("relay_chain_test")
+counts = read_counts(d)
 c, g, m, e = (counts[r] for r in ("client", "guard", "middle", "exit"))
 data_cells = circuits * streams * cells
 check(c["data_cells_sent"] == data_cells and c["data_cells_echoed"] == data_cells,
       f"client: {c}")
 check(c["failed_circuits"] == 0, "client: failed circuits")
-for role in ("client", "guard", "middle", "exit"):
+for role in ROLES:
     r = counts[role]
     check(r["spans_sampled"] == r["spans_exported"] and r["spans_sampled"] > 0,
           f"{role} lost spans: {r}")
@@ -95,9 +90,5 @@ for trace_id, members in traces.items():
     check(names[("relay-guard", "relay.create")] == 1 and names[("relay-middle", "relay.create")] == 1
           and names[("relay-exit", "relay.create")] == 1, "one relay.create per hop")
 
-if failures:
-    print("relay_chain_test: FAILED", *failures[:20], sep="\n  ")
-    sys.exit(1)
-print(f"relay_chain_test: {circuits} circuits, {len(spans)} spans in {len(traces)} traces "
-      "across 4 processes: ok")
+check.finish(f"{circuits} circuits, {len(spans)} spans in {len(traces)} traces across 4 processes")
 PY

@@ -24,18 +24,13 @@ for role in client guard middle exit; do
 done
 "$hotspan" stats "$dir/client.bin" >"$dir/stats.txt"
 
-python3 - "$dir" "$circuits" "$every" "$delay_ms" <<'PY'
+PYTHONPATH="$here/../support" python3 - "$dir" "$circuits" "$every" "$delay_ms" <<'PY'
 import json, math, sys, collections
+from relay_chain_results import Checks, read_counts
 d, circuits, every, delay_ms = sys.argv[1], *map(int, sys.argv[2:5])
-failures = []
-def check(ok, what):
-    if not ok: failures.append(what)
-
-counts = {}
-for role in ("client", "guard", "middle", "exit"):
-    line = open(f"{d}/{role}.out").read().strip().splitlines()[-1]
-    counts[role] = {k: int(v) for k, v in (f.split("=") for f in line.split()[1:])}
-    r = counts[role]
+check = Checks("tail_sampling_chain_test")
+counts = read_counts(d)
+for role, r in counts.items():
     check(r["spans_sampled"] == r["spans_exported"] + r["spans_discarded_by_tail_sampling"],
           f"{role}: spans not accounted for: {r}")
     check(r["spans_discarded_by_tail_sampling"] > 0, f"{role}: nothing discarded: {r}")
@@ -82,10 +77,7 @@ for role in ("guard", "middle", "exit"):
 stats = open(f"{d}/stats.txt").read()
 check(any(t in stats for t in slow), "hotspan stats does not list a slow circuit")
 
-if failures:
-    print("tail_sampling_chain_test: FAILED", *failures[:20], sep="\n  ")
-    sys.exit(1)
-print(f"tail_sampling_chain_test: client kept {len(client)} of {circuits} circuits "
-      f"({len(slow)} slow, {len(base)} baseline); {counts['client']['spans_discarded_by_tail_sampling']} "
-      "spans discarded and counted: ok")
+check.finish(f"client kept {len(client)} of {circuits} circuits ({len(slow)} slow, "
+             f"{len(base)} baseline); {c['spans_discarded_by_tail_sampling']} spans discarded "
+             "and counted")
 PY
