@@ -184,10 +184,11 @@ for node in "${nodes[@]}"; do
   read -r written dropped < <(sed -n 's/.*hotspan tracing: \([0-9]*\) spans written, \([0-9]*\) dropped\..*/\1 \2/p' "$log")
   [ "$dropped" = 0 ] || fail "$node: its tracer dropped $dropped spans ($log)"
   [ "$written" = "$in_file" ] || fail "$node: tor says $written spans written, the file holds $in_file"
-  read -r sampled exported pool queue failed < <(sed -n 's/.*Sampled \([0-9]*\) = exported \([0-9]*\) + pool exhausted \([0-9]*\) + queue full \([0-9]*\) + export failed \([0-9]*\)\..*/\1 \2 \3 \4 \5/p' "$log")
+  read -r sampled exported pool queue failed discarded < <(sed -n 's/.*Sampled \([0-9]*\) = exported \([0-9]*\) + pool exhausted \([0-9]*\) + queue full \([0-9]*\) + export failed \([0-9]*\) + discarded by tail sampling \([0-9]*\)\..*/\1 \2 \3 \4 \5 \6/p' "$log")
   [ -n "$sampled" ] || fail "$node: no accounting line of the tracer in $log"
-  [ "$sampled" = $((exported + pool + queue + failed)) ] ||
-    fail "$node: the invariant is broken: sampled $sampled != $exported + $pool + $queue + $failed"
+  [ "$discarded" = 0 ] || fail "$node: tail sampling is off, yet $discarded spans were discarded"
+  [ "$sampled" = $((exported + pool + queue + failed + discarded)) ] ||
+    fail "$node: the invariant is broken: sampled $sampled != $exported + $pool + $queue + $failed + $discarded"
   pass
 done
 

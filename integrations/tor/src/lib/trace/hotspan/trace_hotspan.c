@@ -154,15 +154,18 @@ tor_trace_hotspan_free_all(void)
   hotspan_tracer_shutdown(tracer);
   if (hotspan_tracer_stats(tracer, &stats) == HOTSPAN_OK) {
     /* The accounting in full, so that a reader of the log can check that
-     * every sampled span is written or counted: sampled = exported + drops. */
+     * every sampled span is written or counted: sampled = exported + drops
+     * + discarded by tail sampling (HOTSPAN_TAIL_SAMPLING). */
     log_notice(LD_GENERAL, "hotspan tracing: %" PRIu64 " spans written, "
                "%" PRIu64 " dropped. Sampled %" PRIu64 " = exported %" PRIu64
                " + pool exhausted %" PRIu64 " + queue full %" PRIu64
-               " + export failed %" PRIu64 ".", stats.spans_exported,
+               " + export failed %" PRIu64 " + discarded by tail sampling %"
+               PRIu64 ".", stats.spans_exported,
                stats.dropped_pool_exhausted + stats.dropped_queue_full +
                stats.dropped_export_failed, stats.spans_sampled,
                stats.spans_exported, stats.dropped_pool_exhausted,
-               stats.dropped_queue_full, stats.dropped_export_failed);
+               stats.dropped_queue_full, stats.dropped_export_failed,
+               stats.spans_discarded_by_tail_sampling);
   }
   hotspan_tracer_destroy(tracer);
 }
