@@ -470,7 +470,8 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
   *out = hotspan_stats{s.spans_started,          s.spans_sampled,      s.spans_exported,
                        s.dropped_pool_exhausted, s.dropped_queue_full, s.dropped_export_failed,
                        s.attributes_dropped,     s.events_dropped,     s.strings_truncated,
-                       s.bytes_written,          s.values_redacted};
+                       s.bytes_written,          s.values_redacted,    s.files_rotated,
+                       s.files_deleted};
   return HOTSPAN_OK;
 }
 

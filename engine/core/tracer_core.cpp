@@ -243,6 +243,8 @@ TracerStats TracerCore::stats() noexcept {
   s.dropped_export_failed = exports.export_failed;
   s.bytes_written = exports.bytes_written;
   s.values_redacted = exports.values_redacted;
+  s.files_rotated = exports.files_rotated;
+  s.files_deleted = exports.files_deleted;
   return s;
 }
 

@@ -207,6 +207,8 @@ typedef struct hotspan_stats { /* monotonically increasing counters */
   uint64_t strings_truncated;
   uint64_t bytes_written;
   uint64_t values_redacted; /* attributes, names and messages redacted */
+  uint64_t files_rotated;   /* trace files a file exporter finished and replaced by a new one */
+  uint64_t files_deleted;   /* trace files removed by retention limits */
 } hotspan_stats;
 /* Once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
  *                               + dropped_queue_full + dropped_export_failed */

@@ -34,6 +34,8 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
   uint64_t values_redacted = 0;  // attributes, names and messages redacted (RedactionPolicy)
+  uint64_t files_rotated = 0;    // trace files a file exporter finished and replaced by a new one
+  uint64_t files_deleted = 0;    // trace files removed by retention limits
 
   RecordedLosses losses() const noexcept {
     return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,
