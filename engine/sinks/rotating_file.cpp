@@ -79,13 +79,24 @@ std::optional<uint64_t> RotatedFileNames::sequence_of(std::string_view name) con
   return sequence;
 }
 
-std::vector<RotatedFileNames::File> RotatedFileNames::list() const {
+std::string RotatedFileNames::opening_path(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const size_t name = slash == std::string::npos ? 0 : slash + 1;
+  return path.substr(0, name) + "." + path.substr(name);
+}
+
+std::vector<RotatedFileNames::File> RotatedFileNames::list(bool opening) const {
   std::vector<File> files;
   const std::string directory = _directory.empty() ? "." : _directory;
   DIR* dir = ::opendir(directory.c_str());
   if (dir == nullptr) return files;
   while (const dirent* entry = ::readdir(dir)) {
-    const std::optional<uint64_t> sequence = sequence_of(entry->d_name);
+    std::string_view name = entry->d_name;
+    if (opening) {
+      if (!name.starts_with('.')) continue;
+      name.remove_prefix(1);
+    }
+    const std::optional<uint64_t> sequence = sequence_of(name);
     if (!sequence) continue;
     File file{*sequence, _directory + entry->d_name, 0};
     struct stat st {};
@@ -109,10 +120,15 @@ RotatingFileExporter::RotatingFileExporter(const std::string& path,
     : FdExporter(-1, /*owned=*/true, std::move(encoder), make_encoder),
       _names(path),
       _options(options) {
+  // A hidden file of the pattern was left by a process killed while opening
+  // it: it holds a header and no span.
+  for (const RotatedFileNames::File& file : _names.list(/*opening=*/true))
+    ::unlink(file.path.c_str());
   const std::vector<RotatedFileNames::File> existing = _names.list();
-  _next_sequence = existing.empty() ? 1 : existing.back().sequence + 1;
-  adopt(open_next());
+  if (!existing.empty()) _next_sequence = existing.back().sequence + 1;
   apply_retention();
+  adopt(open_file(_names.path(_next_sequence, std::chrono::system_clock::now())));
+  ++_next_sequence;
 }
 
 bool RotatingFileExporter::stream_full(uint64_t stream_bytes, size_t block_bytes) noexcept {
@@ -123,23 +139,37 @@ bool RotatingFileExporter::stream_full(uint64_t stream_bytes, size_t block_bytes
 
 std::error_code RotatingFileExporter::open_sink() noexcept {
   try {
-    adopt(open_next());
+    apply_retention();
+    _opening = _names.path(_next_sequence, std::chrono::system_clock::now());
+    adopt(open_file(RotatedFileNames::opening_path(_opening)));
   } catch (const std::system_error& e) {
     return e.code();
   } catch (const std::exception&) {
     return std::make_error_code(std::errc::not_enough_memory);
   }
-  ++_files_rotated;
-  apply_retention();
   return {};
 }
 
-int RotatingFileExporter::open_next() {
+std::error_code RotatingFileExporter::stream_begun() noexcept {
+  try {
+    const std::string hidden = RotatedFileNames::opening_path(_opening);
+    if (::rename(hidden.c_str(), _opening.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(hidden.c_str());  // the batch is counted as failed; no span is in it
+      return {error, std::system_category()};
+    }
+  } catch (const std::exception&) {
+    return std::make_error_code(std::errc::not_enough_memory);
+  }
+  ++_next_sequence;
+  ++_files_rotated;
+  return {};
+}
+
+int RotatingFileExporter::open_file(const std::string& path) {
   FileOptions options;
   options.mode = _options.mode;
-  const int fd =
-      open_trace_file(_names.path(_next_sequence, std::chrono::system_clock::now()), options);
-  _current_sequence = _next_sequence++;
+  const int fd = open_trace_file(path, options);
   _opened_at = std::chrono::steady_clock::now();
   return fd;
 }
@@ -148,19 +178,16 @@ void RotatingFileExporter::apply_retention() noexcept {
   if (_options.max_files == 0 && _options.max_total_bytes == 0) return;
   try {
     const std::vector<RotatedFileNames::File> files = _names.list();
-    uint64_t count = files.size();
-    uint64_t total = 0;
+    // The file about to be opened counts as one file of rotate_bytes.
+    uint64_t count = files.size() + 1;
+    uint64_t total = _options.rotate_bytes;
+    for (const RotatedFileNames::File& file : files)
+      total += file.bytes;
     for (const RotatedFileNames::File& file : files) {
-      total += file.sequence == _current_sequence ? std::max(file.bytes, _options.rotate_bytes)
-                                                  : file.bytes;
-    }
-    const auto over = [&] {
-      return (_options.max_files != 0 && count > _options.max_files) ||
-             (_options.max_total_bytes != 0 && total > _options.max_total_bytes);
-    };
-    for (const RotatedFileNames::File& file : files) {
-      if (!over()) break;
-      if (file.sequence == _current_sequence) continue;
+      if ((_options.max_files == 0 || count <= _options.max_files) &&
+          (_options.max_total_bytes == 0 || total <= _options.max_total_bytes)) {
+        break;
+      }
       // A file that is already gone (removed by hand) no longer counts either.
       const bool removed = ::unlink(file.path.c_str()) == 0;
       if (removed) ++_files_deleted;

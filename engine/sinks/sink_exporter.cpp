@@ -160,6 +160,12 @@ bool SinkExporter::begin_stream() {
   // A header that does not get through is written again with the first block
   // by the formats that have one; the batch's own write tells the outcome.
   if (!_buffer.empty()) deliver();
+  if (const std::error_code ec = stream_begun()) {
+    remember(ec);
+    close_sink();
+    _stream_open = false;
+    return false;
+  }
   return true;
 }
 

@@ -71,6 +71,10 @@ class SinkExporter : public Exporter {
   virtual std::error_code open_sink() noexcept {
     return std::make_error_code(std::errc::not_supported);
   }
+  // The new stream's header (if its format has one) has been handed to the
+  // sink: a file may now be given its name. An error ends the stream (the
+  // sink is closed) and fails the batch.
+  virtual std::error_code stream_begun() noexcept { return {}; }
 
  private:
   void remember(std::error_code ec) noexcept { _pending_error = ec; }

@@ -116,7 +116,9 @@ struct FileOptions {
   // restart never overwrites one. Each file is a whole trace of its own (the
   // binary format's header, string table and end frame; a Chrome JSON
   // document; whole lines). A new file is begun only between batches, on the
-  // exporter thread. Not combinable with `append` (std::invalid_argument).
+  // exporter thread, and is written under a hidden name (".relay.000002...")
+  // until it holds its header. Not combinable with `append`
+  // (std::invalid_argument).
   //
   // A new file when the next batch would take the current one past this many
   // bytes (a file holds at least one batch, so a larger batch makes a larger
@@ -126,11 +128,11 @@ struct FileOptions {
   // A new file with the first batch after the current one has been open this
   // long (an idle tracer makes no empty files). 0 = never.
   std::chrono::milliseconds rotate_interval{0};
-  // Whenever a file is opened, the oldest files of this exporter's pattern in
-  // that directory (lowest sequence first, never the one being written) are
-  // deleted until at most max_files remain, and until their sizes, counting
-  // the file being written as rotate_bytes, add up to at most
-  // max_total_bytes. 0 = unlimited.
+  // Before each file is opened, the oldest files of this exporter's pattern
+  // in that directory (lowest sequence first) are deleted until, with the new
+  // one, at most max_files remain, and their sizes, counting the new one as
+  // rotate_bytes, add up to at most max_total_bytes. The file being written is
+  // never deleted. 0 = unlimited.
   uint32_t max_files = 0;
   uint64_t max_total_bytes = 0;
 

@@ -274,6 +274,9 @@ TEST_CASE("rotation: a restart continues after the highest sequence number", "[r
   // A gap in the numbers (a file removed by hand): numbering still continues
   // after the highest.
   std::filesystem::remove(before[0].path);
+  // A file a killed process left under its opening name: removed.
+  const std::string left_over = dir.path + "/.relay.000003.20261207T051900Z.bin";
+  std::ofstream(left_over) << "header only";
   {
     Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
     export_one_batch(tracer, 2);
@@ -285,6 +288,8 @@ TEST_CASE("rotation: a restart continues after the highest sequence number", "[r
   CHECK(after[1].sequence == 3);
   CHECK(hotspan_test::read_binary_trace(after[1].path).spans == 1);
   CHECK(!first.empty());
+  CHECK_FALSE(std::filesystem::exists(left_over));
+  CHECK(dir.names().size() == 2);
 }
 
 TEST_CASE("rotation: retention also applies to the files of an earlier run", "[rotation]") {
