@@ -91,6 +91,9 @@ std::shared_ptr<Exporter> file_exporter(const std::string& path, Format format,
   // Every check before the open, so that a rejected call leaves the file as it was.
   auto encoder = detail::make_encoder(format, "file_exporter");
   if (options.rotates()) {
+    if (options.rotate_interval.count() < 0) {
+      throw std::invalid_argument("hotspan: FileOptions::rotate_interval is negative");
+    }
     if (options.append) {
       throw std::invalid_argument(
           "hotspan: file_exporter cannot append with rotation or retention options (each "

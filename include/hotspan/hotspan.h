@@ -159,6 +159,13 @@ typedef struct hotspan_options {
   /* HOTSPAN_REDACTION_*: hotspan_options_init() sets NONE,
    * hotspan_options_from_env() RELAY unless HOTSPAN_REDACTION=off. */
   int redaction;
+  /* Rotation and retention of file_path (C++: FileOptions), 0 = off; with any
+   * set, files STEM.SEQUENCE.TIME.EXT are written next to file_path
+   * ("relay.000001.20261207T051900Z.bin") and file_append must be 0. */
+  uint64_t file_rotate_bytes;       /* a new file before one would grow past this */
+  uint64_t file_rotate_interval_ms; /* a new file with the first batch after this long */
+  uint32_t file_max_files;          /* the oldest files deleted beyond this many */
+  uint64_t file_max_total_bytes;    /* the oldest files deleted beyond this many bytes */
 } hotspan_options;
 
 /* Fills every field with the defaults of the C++ TracerOptions: no exporter,
