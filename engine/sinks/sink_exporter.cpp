@@ -144,6 +144,7 @@ void SinkExporter::end_stream() {
 }
 
 bool SinkExporter::begin_stream() {
+  std::unique_ptr<RecordEncoder> encoder = _make_encoder();  // bad_alloc: before the open
   if (const std::error_code ec = open_sink()) {
     remember(ec);
     return false;
@@ -153,7 +154,7 @@ bool SinkExporter::begin_stream() {
   _stream_batches = 0;
   _torn_write = false;
   _broken = false;
-  _encoder = _make_encoder();
+  _encoder = std::move(encoder);
   if (_last_drops) _encoder->record_drops(*_last_drops);
   _buffer.clear();
   _encoder->begin(_resource, _buffer);

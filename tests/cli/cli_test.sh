@@ -346,6 +346,8 @@ pass
 expect 0 out err "$hotspan" convert 'rotated/relay.*.bin' --to jsonl -o rotated.jsonl
 expect 0 rotated_cat.out err "$hotspan" cat rotated/relay.*.bin # expanded by the shell
 same rotated.jsonl rotated_cat.out
+# A hidden file (one a killed exporter left while opening it) is not read.
+printf 'not a trace' >rotated/.relay.000099.20261207T051900Z.bin
 expect 0 rotated_dir_cat.out err "$hotspan" cat rotated
 same rotated.jsonl rotated_dir_cat.out
 # In sequence order: the files one by one, concatenated.

@@ -550,10 +550,11 @@ TEST_CASE("from_env: HOTSPAN_FILE_ROTATE_* and HOTSPAN_FILE_MAX_*", "[env][rotat
     CHECK(warnings.empty());
   }
   SECTION("plain numbers and K, M, G suffixes (powers of 1024)") {
-    env.set("HOTSPAN_FILE_ROTATE_BYTES", " 64M ");
-    env.set("HOTSPAN_FILE_ROTATE_SECONDS", "3600");
-    env.set("HOTSPAN_FILE_MAX_FILES", "48");
-    env.set("HOTSPAN_FILE_MAX_BYTES", "2GiB");
+    for (const auto& [name, value] : {std::pair{"HOTSPAN_FILE_ROTATE_BYTES", " 64M "},
+                                      {"HOTSPAN_FILE_ROTATE_SECONDS", "3600"},
+                                      {"HOTSPAN_FILE_MAX_FILES", "48"},
+                                      {"HOTSPAN_FILE_MAX_BYTES", "2GiB"}})
+      env.set(name, value);
     hotspan::FileOptions o = read(warnings);
     CHECK(warnings.empty());
     CHECK(o.rotate_bytes == uint64_t{64} << 20);

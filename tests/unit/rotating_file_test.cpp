@@ -46,6 +46,16 @@ TracerOptions options_for(std::shared_ptr<Exporter> exporter) {
   return o;
 }
 
+// `batches` batches of one span each through a binary file_exporter(path, fo),
+// then shutdown(); the tracer's counters.
+TracerStats export_batches(const std::string& path, const FileOptions& fo, int64_t batches) {
+  Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
+  for (int64_t n = 0; n < batches; ++n)
+    export_one_batch(tracer, n);
+  tracer.shutdown();
+  return tracer.stats();
+}
+
 std::vector<RotatedFileNames::File> files_of(const std::string& path) {
   return RotatedFileNames(path).list();
 }
@@ -127,10 +137,7 @@ TEST_CASE("rotate_bytes: a file holds the batches that fit", "[rotation]") {
   const std::string path = dir.path + "/relay.bin";
   FileOptions fo;
   fo.rotate_bytes = 1000;
-  Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-  for (int64_t n = 0; n < 60; ++n)
-    export_one_batch(tracer, n);
-  tracer.shutdown();
+  const TracerStats s = export_batches(path, fo, 60);
   const auto files = files_of(path);
   REQUIRE(files.size() > 2);
   uint64_t spans = 0;
@@ -142,7 +149,7 @@ TEST_CASE("rotate_bytes: a file holds the batches that fit", "[rotation]") {
     spans += back.spans;
   }
   CHECK(spans == 60);
-  CHECK(tracer.stats().files_rotated == files.size() - 1);
+  CHECK(s.files_rotated == files.size() - 1);
 }
 
 TEST_CASE("rotation: JSON Lines files hold whole lines, Chrome JSON files whole documents",
@@ -213,17 +220,13 @@ TEST_CASE("retention: max_files keeps the newest files and counts the others", "
   FileOptions fo;
   fo.rotate_bytes = 1;
   fo.max_files = 3;
-  Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-  for (int64_t n = 0; n < 7; ++n)
-    export_one_batch(tracer, n);
-  tracer.shutdown();
+  const TracerStats s = export_batches(path, fo, 7);
   const auto files = files_of(path);
   REQUIRE(files.size() == 3);
   CHECK(files[0].sequence == 5);  // the oldest went first
   CHECK(files[2].sequence == 7);
   for (const auto& f : files)
     CHECK(hotspan_test::read_binary_trace(f.path).status == Status::complete);
-  const TracerStats s = tracer.stats();
   CHECK(s.files_rotated == 6);
   CHECK(s.files_deleted == 4);
   CHECK(s.files_rotated + 1 == files.size() + s.files_deleted);
@@ -237,10 +240,7 @@ TEST_CASE("retention: max_total_bytes deletes the oldest files until the set fit
   FileOptions fo;
   fo.rotate_bytes = 1;
   fo.max_total_bytes = 1000;
-  Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-  for (int64_t n = 0; n < 12; ++n)
-    export_one_batch(tracer, n);
-  tracer.shutdown();
+  const TracerStats s = export_batches(path, fo, 12);
   const auto files = files_of(path);
   REQUIRE(files.size() >= 2);
   REQUIRE(files.size() < 12);
@@ -253,7 +253,6 @@ TEST_CASE("retention: max_total_bytes deletes the oldest files until the set fit
   CHECK(before_last + files.back().bytes > fo.max_total_bytes - files.back().bytes);
   CHECK(files.back().sequence == 12);
   CHECK(files.front().sequence == 12 - files.size() + 1);
-  const TracerStats s = tracer.stats();
   CHECK(s.files_deleted == 12 - files.size());
   CHECK(s.files_rotated == 11);
 }
@@ -263,11 +262,7 @@ TEST_CASE("rotation: a restart continues after the highest sequence number", "[r
   const std::string path = dir.path + "/relay.bin";
   FileOptions fo;
   fo.rotate_bytes = 1;
-  {
-    Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-    export_one_batch(tracer, 0);
-    export_one_batch(tracer, 1);
-  }
+  export_batches(path, fo, 2);
   auto before = files_of(path);
   REQUIRE(before.size() == 2);
   const std::string first = contents(before[0].path);
@@ -277,10 +272,7 @@ TEST_CASE("rotation: a restart continues after the highest sequence number", "[r
   // A file a killed process left under its opening name: removed.
   const std::string left_over = dir.path + "/.relay.000003.20261207T051900Z.bin";
   std::ofstream(left_over) << "header only";
-  {
-    Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-    export_one_batch(tracer, 2);
-  }
+  export_batches(path, fo, 1);
   const auto after = files_of(path);
   REQUIRE(after.size() == 2);
   CHECK(after[0].sequence == 2);
@@ -298,11 +290,9 @@ TEST_CASE("rotation: retention also applies to the files of an earlier run", "[r
   FileOptions fo;
   fo.max_files = 2;  // retention alone: one file per run, the last two runs kept
   for (int run = 0; run < 4; ++run) {
-    Tracer tracer(options_for(file_exporter(path, Format::binary, fo)));
-    export_one_batch(tracer, run);
-    tracer.shutdown();
-    CHECK(tracer.stats().files_deleted == (run >= 2 ? 1u : 0u));
-    CHECK(tracer.stats().files_rotated == 0);
+    const TracerStats s = export_batches(path, fo, 1);
+    CHECK(s.files_deleted == (run >= 2 ? 1u : 0u));
+    CHECK(s.files_rotated == 0);
   }
   const auto files = files_of(path);
   REQUIRE(files.size() == 2);
