@@ -20,7 +20,7 @@
 // out of with_span(), failing extend-circuit and the circuit.
 //
 //   circuit_build [--out FILE] [--format jsonl|otlp_json|chrome_json|binary]
-//                 [--circuits N] [--threads T] [--seed S]
+//                 [--circuits N] [--threads T] [--seed S] [--rotate-bytes B]
 #include <hotspan/hotspan.hpp>
 
 #include <atomic>
@@ -53,6 +53,7 @@ using hotspan::Tracer;
 
 constexpr std::string_view kUsage =
     R"(usage: circuit_build [--out FILE] [--format FORMAT] [--circuits N] [--threads T] [--seed S]
+                     [--rotate-bytes B]
 
 Simulates a Tor-like client building circuits on T threads (N circuits each)
 and traces it with hotspan.
@@ -64,6 +65,8 @@ options:
   --circuits N     circuits built by each thread (default 8)
   --threads T      worker threads (default 4)
   --seed S         seed of the simulation (default 1)
+  --rotate-bytes B a new file whenever the next batch would take one past B
+                   bytes: FILE.000001.TIME.EXT, ... (FileOptions::rotate_bytes)
   -h, --help       show this help
 )";
 
@@ -77,6 +80,7 @@ struct Options {
   uint64_t circuits = 8;
   uint64_t threads = 4;
   uint64_t seed = 1;
+  uint64_t rotate_bytes = 0;
 };
 
 uint64_t parse_count(std::string_view option, std::string_view text, uint64_t min, uint64_t max) {
@@ -96,7 +100,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "-h" || arg == "--help") return std::nullopt;
     if (arg != "--out" && arg != "--format" && arg != "--circuits" && arg != "--threads" &&
-        arg != "--seed") {
+        arg != "--seed" && arg != "--rotate-bytes") {
       throw UsageError("unknown argument '" + std::string(arg) + "'");
     }
     if (i + 1 >= argc) throw UsageError(std::string(arg) + " needs a value");
@@ -116,6 +120,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.circuits = parse_count(arg, value, 1, 1'000'000);
     } else if (arg == "--threads") {
       options.threads = parse_count(arg, value, 1, 256);
+    } else if (arg == "--rotate-bytes") {
+      options.rotate_bytes = parse_count(arg, value, 1, UINT64_MAX);
     } else {
       options.seed = parse_count(arg, value, 0, UINT64_MAX);
     }
@@ -352,7 +358,9 @@ void print_stats(const hotspan::TracerStats& s) {
 int run(const Options& options) {
   hotspan::TracerOptions tracer_options;
   tracer_options.service_name = "circuit_build";
-  tracer_options.exporter = hotspan::file_exporter(options.out, options.format);
+  hotspan::FileOptions file_options;
+  file_options.rotate_bytes = options.rotate_bytes;
+  tracer_options.exporter = hotspan::file_exporter(options.out, options.format, file_options);
   tracer_options.resource = {{"service.version", hotspan::version_string}};
   Tracer tracer(std::move(tracer_options));
 

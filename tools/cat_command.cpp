@@ -7,17 +7,20 @@
 
 #include "command.hpp"
 #include "hotspan/exporter.hpp"
-#include "input_file.hpp"
+#include "input_set.hpp"
 #include "span_export.hpp"
 
 namespace hotspan::tool {
 namespace {
 
 constexpr std::string_view kUsage =
-    R"(usage: hotspan cat FILE
+    R"(usage: hotspan cat FILE...
 
 Prints the spans of FILE (binary or JSON Lines; "-" reads stdin) as JSON Lines,
 one span per line in file order, written by hotspan's own JSON Lines encoder.
+Several files (a directory: the files in it; a quoted pattern such as
+'relay.*.bin': the files it matches) are read in natural name order, which is
+the order of a rotated set.
 Every span names the service of the file (for JSON Lines input: that of its
 first span). What a truncated or corrupt file holds before the damage is
 printed, the damage reported, and the exit status is 1.
@@ -28,9 +31,9 @@ options:
 
 int run_cat(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, {});
-  InputFile input(parsed.only_positional("FILE"));
+  const InputSet inputs(parsed.positionals());
   const auto exporter = ostream_exporter(std::cout, Format::jsonl);
-  const ReadResult result = export_spans(input, *exporter, Format::jsonl, "stdout");
+  const ReadResult result = export_spans(inputs, *exporter, Format::jsonl, "stdout");
   return result.damaged() ? 1 : 0;
 }
 

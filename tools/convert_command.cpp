@@ -14,17 +14,19 @@
 
 #include "command.hpp"
 #include "hotspan/exporter.hpp"
-#include "input_file.hpp"
+#include "input_set.hpp"
 #include "span_export.hpp"
 
 namespace hotspan::tool {
 namespace {
 
 constexpr std::string_view kUsageHead =
-    R"(usage: hotspan convert FILE --to FORMAT -o OUT
+    R"(usage: hotspan convert FILE... --to FORMAT -o OUT
 
-Writes the spans of FILE (binary or JSON Lines; "-" reads stdin) to OUT ("-"
-writes stdout) in FORMAT (a hyphen may stand for each underscore: otlp-json):
+Writes the spans of FILE (binary or JSON Lines; "-" reads stdin; several files,
+a directory or a quoted pattern such as 'relay.*.bin' are read as one, in
+natural name order) to OUT ("-" writes stdout) in FORMAT (a hyphen may stand
+for each underscore: otlp-json):
 )";
 
 constexpr std::string_view kUsageTail =
@@ -88,21 +90,22 @@ int run_convert(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, kOptions);
   if (!parsed.has("to")) throw UsageError("missing --to FORMAT");
   if (!parsed.has("output")) throw UsageError("missing -o OUT");
-  const std::string& path = parsed.only_positional("FILE");
+  const InputSet inputs(parsed.positionals());  // first: a missing input leaves no file
   const Format format = format_named(*parsed.value("to"));
   const std::string out = *parsed.value("output");
   if (out.empty()) throw UsageError("-o needs a file name");
-  if (same_file(path, out)) {
-    throw UsageError("the output '" + out + "' is the input: it would be destroyed");
+  for (const std::string& path : inputs.paths()) {
+    if (same_file(path, out)) {
+      throw UsageError("the output '" + out + "' is the input: it would be destroyed");
+    }
   }
   if (out == "-" && format == Format::binary && ::isatty(STDOUT_FILENO) == 1) {
     throw UsageError("not writing the binary format to a terminal; redirect stdout or use -o FILE");
   }
 
-  InputFile input(path);  // before the output is created: a missing input leaves no file
   const auto exporter = open_output(out, format);
   const ReadResult result =
-      export_spans(input, *exporter, format, out == "-" ? "stdout" : "'" + out + "'");
+      export_spans(inputs, *exporter, format, out == "-" ? "stdout" : "'" + out + "'");
   return result.damaged() ? 1 : 0;
 }
 

@@ -39,6 +39,29 @@ void report_end(const std::string& name, const ReadResult& result) {
 
 }  // namespace
 
+void ReadResult::append(const ReadResult& next) {
+  const bool first = summary.format.empty();  // every reader names its format
+  spans += next.spans;
+  if (malformed == 0) first_malformed = next.first_malformed;
+  malformed += next.malformed;
+  bytes += next.bytes;
+  if (first || next.summary.end > summary.end) {
+    summary.end = next.summary.end;
+    summary.problem = next.summary.problem;
+  }
+  summary.format = next.summary.format;
+  summary.frames += next.summary.frames;
+  if (first) {
+    summary.declared_spans = next.summary.declared_spans;
+  } else if (summary.declared_spans && next.summary.declared_spans) {
+    *summary.declared_spans += *next.summary.declared_spans;
+  } else {
+    summary.declared_spans.reset();
+  }
+  if (next.summary.recorded_losses) summary.recorded_losses = next.summary.recorded_losses;
+  resource = next.resource;
+}
+
 ReadResult read_spans(InputFile& input, const std::function<void(const SpanReader&)>& on_span,
                       Reporting reporting) {
   ReadResult result;

@@ -26,6 +26,11 @@ struct ReadResult {
   Resource resource;            // the reader's resource at the end
   uint64_t bytes = 0;           // bytes consumed
 
+  // Adds the result of the next input of a set (input_set.hpp): counts are
+  // summed, the worse end is kept, the resource and the recorded losses (which
+  // a tracer's counters make cumulative) are the later input's.
+  void append(const ReadResult& next);
+
   // Something was skipped or lost: the exit status of a reading command is 1.
   bool damaged() const noexcept {
     return malformed > 0 || summary.end == InputEnd::truncated || summary.end == InputEnd::corrupt;

@@ -28,6 +28,7 @@
 #include "command.hpp"
 #include "hotspan/exporter.hpp"
 #include "input_file.hpp"
+#include "input_set.hpp"
 #include "read_spans.hpp"
 #include "report_data.hpp"
 #include "report_page.hpp"
@@ -40,7 +41,8 @@ constexpr std::string_view kUsage =
 
 Writes one self-contained HTML page (no network access, nothing to install:
 open it in a browser) of the spans of the FILEs (binary or JSON Lines; "-"
-reads stdin), merged by trace id — e.g. one file per process of a distributed
+reads stdin; a directory: the files in it; a quoted pattern such as
+'relay.*.bin': the files it matches, in natural name order), merged by trace id — e.g. one file per process of a distributed
 system. The page has:
   - the traces: start, root span, services, duration, spans and errors;
     sortable, filterable, 100 per page;
@@ -147,16 +149,16 @@ std::string default_title(const std::vector<std::string>& paths) {
 
 int run_report(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, kOptions);
-  const std::vector<std::string>& paths = parsed.positionals();
-  if (paths.empty()) throw UsageError("missing FILE");
+  if (parsed.positionals().empty()) throw UsageError("missing FILE");
   if (!parsed.has("output")) throw UsageError("missing -o OUT.html");
   const std::string out = *parsed.value("output");
   if (out.empty()) throw UsageError("-o needs a file name");
   ReportLimits limits;
   limits.max_spans = parsed.count("max-spans", 100000, 0, 1000000000);
-  size_t from_stdin = 0;
+  // Every input checked first: a missing one leaves no output behind.
+  const InputSet inputs(parsed.positionals());
+  const std::vector<std::string>& paths = inputs.paths();
   for (const std::string& path : paths) {
-    if (path == "-" && ++from_stdin > 1) throw UsageError("stdin ('-') can be read only once");
     if (same_file(path, out)) {
       throw UsageError("the output '" + out + "' is the input '" + path +
                        "': it would be destroyed");
@@ -164,23 +166,20 @@ int run_report(std::span<const std::string_view> args) {
   }
   const std::string title = parsed.value("title").value_or(default_title(paths));
 
-  // Every input opened first: a missing one leaves no output behind.
-  std::vector<std::unique_ptr<InputFile>> files;
-  for (const std::string& path : paths)
-    files.push_back(std::make_unique<InputFile>(path));
   OutputFile output(out);
 
   std::vector<OwnedSpan> spans;
-  std::vector<ReportInput> inputs;
+  std::vector<ReportInput> read;
   bool damaged = false;
-  for (const auto& file : files) {
-    const ReadResult result = read_spans(*file, [&spans](const SpanReader& reader) {
+  for (const std::string& path : paths) {
+    InputFile file(path);
+    const ReadResult result = read_spans(file, [&spans](const SpanReader& reader) {
       spans.emplace_back().assign(reader.record(), reader.service());
     });
     damaged = damaged || result.damaged();
-    inputs.push_back({file->name(), result});
+    read.push_back({file.name(), result});
   }
-  output.write_and_close(render_report_page(report_data_json(title, spans, inputs, limits)));
+  output.write_and_close(render_report_page(report_data_json(title, spans, read, limits)));
   return damaged ? 1 : 0;
 }
 

@@ -79,11 +79,10 @@ class BatchingSink {
 
 }  // namespace
 
-ReadResult export_spans(InputFile& input, Exporter& exporter, Format format,
+ReadResult export_spans(const InputSet& inputs, Exporter& exporter, Format format,
                         std::string_view output_name) {
   BatchingSink sink(exporter, format, output_name);
-  const ReadResult result =
-      read_spans(input, [&sink](const SpanReader& reader) { sink.add(reader); });
+  const ReadResult result = inputs.read([&sink](const SpanReader& reader) { sink.add(reader); });
   sink.finish(result);
   return result;
 }

@@ -17,15 +17,15 @@
 #include <string_view>
 
 #include "hotspan/exporter.hpp"
-#include "input_file.hpp"
+#include "input_set.hpp"
 #include "read_spans.hpp"
 
 namespace hotspan::tool {
 
-// Reads all of `input` into `exporter`, which writes `format`, then flushes and
-// shuts it down. Throws std::runtime_error naming `output_name` when the
-// exporter fails, or naming the span that `format` cannot hold.
-ReadResult export_spans(InputFile& input, Exporter& exporter, Format format,
+// Reads every file of `inputs` into `exporter`, which writes `format`, then
+// flushes and shuts it down. Throws std::runtime_error naming `output_name`
+// when the exporter fails, or naming the span that `format` cannot hold.
+ReadResult export_spans(const InputSet& inputs, Exporter& exporter, Format format,
                         std::string_view output_name);
 
 }  // namespace hotspan::tool

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "command.hpp"
-#include "input_file.hpp"
+#include "input_set.hpp"
 #include "percentile.hpp"
 #include "read_spans.hpp"
 #include "text_output.hpp"
@@ -26,10 +26,11 @@ namespace hotspan::tool {
 namespace {
 
 constexpr std::string_view kUsage =
-    R"(usage: hotspan stats FILE [--by name|kind|status] [--top N]
+    R"(usage: hotspan stats FILE... [--by name|kind|status] [--top N]
 
 Prints latency statistics of the spans of FILE (binary or JSON Lines; "-" reads
-stdin), one row per group, busiest (largest total) first: count, spans with
+stdin; several files, a directory or a quoted pattern such as 'relay.*.bin' are
+read as one, in natural name order: a rotated set in sequence), one row per group, busiest (largest total) first: count, spans with
 status error, min, P50, P95, P99 (exact, nearest rank), max and total duration.
 Then the slowest traces: root span, duration (earliest start to latest end) and
 span count. Memory: 8 bytes per span and a few dozen per trace.
@@ -207,10 +208,10 @@ int run_stats(std::span<const std::string_view> args) {
   const std::string by = parsed.choice("by", "name", kGroupings);
   const uint64_t top = parsed.count("top", 5, 0, 1000000);
 
-  InputFile input(parsed.only_positional("FILE"));
+  const InputSet inputs(parsed.positionals());
   Statistics statistics(by);
-  const ReadResult result = read_spans(
-      input, [&statistics](const SpanReader& reader) { statistics.add(reader.record()); });
+  const ReadResult result =
+      inputs.read([&statistics](const SpanReader& reader) { statistics.add(reader.record()); });
   if (result.spans > 0) {
     statistics.print_groups(std::cout);
     if (top > 0) statistics.print_slowest_traces(top, std::cout);

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "command.hpp"
-#include "input_file.hpp"
+#include "input_set.hpp"
 #include "read_spans.hpp"
 #include "text_output.hpp"
 #include "trace_forest.hpp"
@@ -34,10 +34,12 @@ namespace hotspan::tool {
 namespace {
 
 constexpr std::string_view kUsage =
-    R"(usage: hotspan tree FILE [--trace ID] [--limit N] [--attributes N]
+    R"(usage: hotspan tree FILE... [--trace ID] [--limit N] [--attributes N]
 
-Prints each trace of FILE (binary or JSON Lines; "-" reads stdin) as a tree of
-spans: children under their parent in start order, each with its duration, its
+Prints each trace of FILE (binary or JSON Lines; "-" reads stdin; several
+files, a directory or a quoted pattern such as 'relay.*.bin' are read as one,
+in natural name order, so a trace that spans two rotated files is joined) as a
+tree of spans: children under their parent in start order, each with its duration, its
 status when set, and its first attributes. Spans whose parent is not in the file
 are shown as extra roots of their trace, marked "orphan". A span recorded by
 another service than its parent's (a trace merged from several processes) ends
@@ -168,7 +170,7 @@ struct TraceSelection {
 
 // The `limit` traces that start first (ties: the first seen), from a pass over
 // `input` that keeps only a start time per trace.
-TraceSelection earliest_traces(InputFile& input, size_t limit) {
+TraceSelection earliest_traces(const InputSet& inputs, size_t limit) {
   struct TraceStart {
     uint64_t start;
     size_t first_seen;
@@ -176,7 +178,7 @@ TraceSelection earliest_traces(InputFile& input, size_t limit) {
   };
   std::unordered_map<TraceId, TraceStart, TraceIdHash> starts;
   TraceSelection selection;
-  selection.result = read_spans(input, [&starts](const SpanReader& reader) {
+  selection.result = inputs.read([&starts](const SpanReader& reader) {
     const SpanRecord& span = reader.record();
     const TraceStart first{span.start_unix_ns, starts.size(), span.trace_id};
     TraceStart& trace = starts.try_emplace(span.trace_id, first).first->second;
@@ -199,7 +201,6 @@ TraceSelection earliest_traces(InputFile& input, size_t limit) {
 
 int run_tree(std::span<const std::string_view> args) {
   const ParsedArguments parsed(args, kOptions);
-  const std::string& path = parsed.only_positional("FILE");
   const uint64_t limit = parsed.count("limit", 10, 0, 1000000000);
   const uint64_t max_attributes = parsed.count("attributes", 3, 0, 1000);
   const std::optional<std::string> wanted = parsed.value("trace");
@@ -209,7 +210,7 @@ int run_tree(std::span<const std::string_view> args) {
     if (!wanted_id) throw UsageError("option '--trace' needs a 32-hex-digit trace id");
   }
 
-  InputFile input(path);
+  const InputSet inputs(parsed.positionals());
   std::vector<OwnedSpan> spans;
   const auto keep = [&spans](const SpanReader& reader) {
     spans.emplace_back().assign(reader.record(), reader.service());
@@ -217,29 +218,27 @@ int run_tree(std::span<const std::string_view> args) {
   std::optional<size_t> trace_count;  // when not all traces are kept
   ReadResult result;
   if (wanted_id) {
-    result = read_spans(input, [&](const SpanReader& reader) {
+    result = inputs.read([&](const SpanReader& reader) {
       if (reader.record().trace_id == *wanted_id) keep(reader);
     });
-  } else if (limit != 0 && input.regular_size()) {
-    const TraceSelection selection = earliest_traces(input, limit);
+  } else if (limit != 0 && inputs.rereadable()) {
+    const TraceSelection selection = earliest_traces(inputs, limit);
     result = selection.result;
     trace_count = selection.trace_count;
-    if (!input.rewind()) throw std::runtime_error(input.name() + ": cannot read it a second time");
-    read_spans(
-        input,
+    inputs.read(
         [&](const SpanReader& reader) {
           if (selection.ids.contains(reader.record().trace_id)) keep(reader);
         },
         Reporting::silent);
   } else {
-    result = read_spans(input, keep);
+    result = inputs.read(keep);
   }
   const TraceForest forest(spans);
   std::ostream& out = std::cout;
   if (wanted) {
     const Trace* trace = forest.find(*wanted);
     if (trace == nullptr) {
-      throw std::runtime_error("trace " + *wanted + " is not in " + input.name());
+      throw std::runtime_error("trace " + *wanted + " is not in " + inputs.name());
     }
     print_trace(forest, *trace, max_attributes, out);
   } else {

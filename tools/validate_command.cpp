@@ -14,13 +14,14 @@
 
 #include "command.hpp"
 #include "input_file.hpp"
+#include "input_set.hpp"
 #include "read_spans.hpp"
 
 namespace hotspan::tool {
 namespace {
 
 constexpr std::string_view kUsage =
-    R"(usage: hotspan validate FILE [--strict]
+    R"(usage: hotspan validate FILE... [--strict]
 
 Reads FILE (binary or JSON Lines; "-" reads stdin) to its end and checks:
   - the format: binary preamble, version, frame lengths and checksums, every
@@ -31,6 +32,10 @@ Reads FILE (binary or JSON Lines; "-" reads stdin) to its end and checks:
     warning).
 Prints a summary, then "FILE: valid" or "FILE: invalid: PROBLEM", the first
 problem with its offset (or line). Malformed records are also listed on stderr.
+
+Several files (a directory: the files in it; a quoted pattern such as
+'relay.*.bin': the files it matches, in natural name order) are checked one by
+one, each with its own report; the exit status is 1 if any is invalid.
 
 Exit status: 0 the file is complete and clean (warnings allowed unless
 --strict); 1 it is truncated, corrupt, has no end frame (binary), has
@@ -147,10 +152,9 @@ std::string describe_end(const InputSummary& summary, uint64_t spans) {
   return {};
 }
 
-int run_validate(std::span<const std::string_view> args) {
-  const ParsedArguments parsed(args, kOptions);
-  const bool strict = parsed.has("strict");
-  InputFile input(parsed.only_positional("FILE"));
+// Checks one file and prints its report; true when it is valid.
+bool validate_file(const std::string& path, bool strict) {
+  InputFile input(path);
 
   SpanChecks checks;
   const ReadResult result = read_spans(
@@ -215,7 +219,17 @@ int run_validate(std::span<const std::string_view> args) {
         << (problems.empty() ? " (--strict)" : "") << "\n";
   }
   out.flush();
-  return valid ? 0 : 1;
+  return valid;
+}
+
+int run_validate(std::span<const std::string_view> args) {
+  const ParsedArguments parsed(args, kOptions);
+  const bool strict = parsed.has("strict");
+  const InputSet inputs(parsed.positionals());
+  bool all_valid = true;
+  for (const std::string& path : inputs.paths())
+    all_valid = validate_file(path, strict) && all_valid;
+  return all_valid ? 0 : 1;
 }
 
 }  // namespace

@@ -208,6 +208,8 @@ void ExporterThread::read_exporter_counters() noexcept {
   try {
     _bytes_written.store(_exporter->bytes_written(), std::memory_order_relaxed);
     _failed_after_export.store(_exporter->spans_failed_after_export(), std::memory_order_relaxed);
+    _files_rotated.store(_exporter->files_rotated(), std::memory_order_relaxed);
+    _files_deleted.store(_exporter->files_deleted(), std::memory_order_relaxed);
   } catch (...) {  // noexcept in the interface; a user exporter may still throw
   }
 }
@@ -263,8 +265,12 @@ ExportCounters ExporterThread::counters() const noexcept {
   const uint64_t exported = _exported.load(std::memory_order_relaxed);
   const uint64_t lost_later =
       std::min(_failed_after_export.load(std::memory_order_relaxed), exported);
-  return {exported - lost_later, _export_failed.load(std::memory_order_relaxed) + lost_later,
-          _bytes_written.load(std::memory_order_relaxed), _redactor.values_redacted(),
+  return {exported - lost_later,
+          _export_failed.load(std::memory_order_relaxed) + lost_later,
+          _bytes_written.load(std::memory_order_relaxed),
+          _redactor.values_redacted(),
+          _files_rotated.load(std::memory_order_relaxed),
+          _files_deleted.load(std::memory_order_relaxed),
           _tail.counters()};
 }
 

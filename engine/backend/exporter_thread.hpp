@@ -54,6 +54,8 @@ struct ExportCounters {
   uint64_t export_failed = 0;  // refused, or lost by the exporter after accepting
   uint64_t bytes_written = 0;
   uint64_t values_redacted = 0;
+  uint64_t files_rotated = 0;
+  uint64_t files_deleted = 0;
   TailCounters tail;
 };
 
@@ -99,7 +101,8 @@ class ExporterThread {
   void export_tail_decisions(bool all) noexcept;
   // Sleeps until flush() or stop() asks for the thread, or `timeout` passes.
   void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
-  // Copies the exporter's bytes_written() and spans_failed_after_export()
+  // Copies the exporter's bytes_written(), spans_failed_after_export(),
+  // files_rotated() and files_deleted()
   // where counters() can read them.
   void read_exporter_counters() noexcept;
   // Tells the exporter when a loss counter moved.
@@ -126,6 +129,8 @@ class ExporterThread {
   std::atomic<uint64_t> _export_failed{0};
   std::atomic<uint64_t> _bytes_written{0};
   std::atomic<uint64_t> _failed_after_export{0};
+  std::atomic<uint64_t> _files_rotated{0};
+  std::atomic<uint64_t> _files_deleted{0};
 
   // Control. _flush_requested/_stop are read lock-free by the thread on its
   // loop; the mutex only pairs with the condition variables for sleeping and

@@ -89,23 +89,26 @@ class MultiExporter final : public Exporter {
     }
   }
 
-  uint64_t bytes_written() const noexcept override {
-    uint64_t total = 0;
-    for (const auto& child : _children)
-      total += child->bytes_written();
-    return total;
-  }
+  uint64_t bytes_written() const noexcept override { return sum(&Exporter::bytes_written); }
 
   // A span lost by two children counts twice here; TracerStats caps the total
   // at the spans exported.
   uint64_t spans_failed_after_export() const noexcept override {
+    return sum(&Exporter::spans_failed_after_export);
+  }
+
+  uint64_t files_rotated() const noexcept override { return sum(&Exporter::files_rotated); }
+  uint64_t files_deleted() const noexcept override { return sum(&Exporter::files_deleted); }
+
+ private:
+  // One of the children's counters, summed.
+  uint64_t sum(uint64_t (Exporter::*counter)() const noexcept) const noexcept {
     uint64_t total = 0;
     for (const auto& child : _children)
-      total += child->spans_failed_after_export();
+      total += (*child.*counter)();
     return total;
   }
 
- private:
   std::vector<std::shared_ptr<Exporter>> _children;
 };
 

@@ -253,6 +253,9 @@ OptionsSpec spec_of(const hotspan_options& o) {
       (o.file_path == nullptr || *o.file_path == '\0')) {
     throw std::invalid_argument("hotspan_options: HOTSPAN_EXPORT_FILE needs a file_path");
   }
+  if (o.file_rotate_interval_ms > uint64_t{INT64_MAX}) {
+    throw std::invalid_argument("hotspan_options: file_rotate_interval_ms is out of range");
+  }
   if (o.file_mode > 0777) {
     throw std::invalid_argument("hotspan_options: file_mode holds bits beyond 0777");
   }
@@ -276,6 +279,10 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.exporter.file_format = static_cast<Format>(o.file_format);
   if (o.file_mode != 0) s.exporter.file_options.mode = o.file_mode;  // 0: a zeroed struct
   s.exporter.file_options.append = o.file_append != 0;
+  s.exporter.file_options.rotate_bytes = o.file_rotate_bytes;
+  s.exporter.file_options.rotate_interval = std::chrono::milliseconds(o.file_rotate_interval_ms);
+  s.exporter.file_options.max_files = o.file_max_files;
+  s.exporter.file_options.max_total_bytes = o.file_max_total_bytes;
   s.exporter.console = (o.exporters & HOTSPAN_EXPORT_STDOUT) != 0;
   s.exporter.console_pretty = o.stdout_pretty != 0;
   s.exporter.otlp = (o.exporters & HOTSPAN_EXPORT_OTLP) != 0;
@@ -307,6 +314,11 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
   o.file_format = static_cast<hotspan_format>(s.exporter.file_format);
   o.file_mode = s.exporter.file_options.mode;
   o.file_append = s.exporter.file_options.append ? 1 : 0;
+  o.file_rotate_bytes = s.exporter.file_options.rotate_bytes;
+  o.file_rotate_interval_ms =
+      static_cast<uint64_t>(s.exporter.file_options.rotate_interval.count());
+  o.file_max_files = s.exporter.file_options.max_files;
+  o.file_max_total_bytes = s.exporter.file_options.max_total_bytes;
   o.stdout_pretty = s.exporter.console_pretty ? 1 : 0;
   o.otlp_endpoint = s.exporter.otlp_endpoint;
   o.otlp_traces_endpoint = s.exporter.otlp_traces_endpoint;
@@ -488,6 +500,8 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
                        s.strings_truncated,
                        s.bytes_written,
                        s.values_redacted,
+                       s.files_rotated,
+                       s.files_deleted,
                        s.spans_discarded_by_tail_sampling,
                        s.traces_kept_by_tail_sampling,
                        s.traces_discarded_by_tail_sampling,

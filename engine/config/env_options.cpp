@@ -81,6 +81,37 @@ bool parse_double(std::string_view text, double& out) noexcept {
   return true;
 }
 
+// A count of bytes: digits, then optionally K, M or G (powers of 1024, any
+// case, an optional B or iB after it: "64M", "512KiB", "1gb"); at most 2^63.
+bool parse_byte_count(std::string_view text, uint64_t& out) noexcept {
+  text = trim(text);
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc()) return false;
+  std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  int shift = 0;
+  if (!unit.empty()) {
+    switch (std::tolower(static_cast<unsigned char>(unit.front()))) {
+      case 'k':
+        shift = 10;
+        break;
+      case 'm':
+        shift = 20;
+        break;
+      case 'g':
+        shift = 30;
+        break;
+      default:
+        return false;
+    }
+    unit.remove_prefix(1);
+    if (!unit.empty() && !iequals(unit, "b") && !iequals(unit, "ib")) return false;
+  }
+  if (value > (uint64_t{1} << 63) >> shift) return false;
+  out = value << shift;
+  return true;
+}
+
 // Octal permission bits, "600" or "0640": at most 0777.
 bool parse_file_mode(std::string_view text, uint32_t& out) noexcept {
   text = trim(text);
@@ -227,6 +258,44 @@ void read_otlp_settings(ExporterChoice& choice) {
   }
 }
 
+// HOTSPAN_FILE_ROTATE_BYTES, HOTSPAN_FILE_ROTATE_SECONDS, HOTSPAN_FILE_MAX_FILES
+// and HOTSPAN_FILE_MAX_BYTES: FileOptions' rotation and retention, 0 = off.
+void read_rotation(FileOptions& options) {
+  if (const char* text = env_value("HOTSPAN_FILE_ROTATE_BYTES")) {
+    if (!parse_byte_count(text, options.rotate_bytes)) {
+      warn_ignored("HOTSPAN_FILE_ROTATE_BYTES", text,
+                   "expected a byte count such as 67108864, 64M or 1G (K, M, G: powers of "
+                   "1024); not rotating by size");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_FILE_ROTATE_SECONDS")) {
+    size_t seconds = 0;
+    // At most a hundred years: the interval is kept in milliseconds.
+    if (parse_size(text, seconds) && seconds <= uint64_t{3'155'760'000}) {
+      options.rotate_interval = std::chrono::seconds(seconds);
+    } else {
+      warn_ignored("HOTSPAN_FILE_ROTATE_SECONDS", text,
+                   "expected whole seconds in 0..3155760000; not rotating by time");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_FILE_MAX_FILES")) {
+    size_t files = 0;
+    if (parse_size(text, files) && files <= UINT32_MAX) {
+      options.max_files = static_cast<uint32_t>(files);
+    } else {
+      warn_ignored("HOTSPAN_FILE_MAX_FILES", text,
+                   "expected an integer in 0..4294967295; keeping every file");
+    }
+  }
+  if (const char* text = env_value("HOTSPAN_FILE_MAX_BYTES")) {
+    if (!parse_byte_count(text, options.max_total_bytes)) {
+      warn_ignored("HOTSPAN_FILE_MAX_BYTES", text,
+                   "expected a byte count such as 1073741824, 512M or 1G (K, M, G: powers of "
+                   "1024); keeping every file");
+    }
+  }
+}
+
 void read_exporters(ExporterChoice& choice) {
   if (const char* list = env_value("OTEL_TRACES_EXPORTER")) {
     bool otlp = false, console = false, any_valid = false;
@@ -284,11 +353,16 @@ void read_exporters(ExporterChoice& choice) {
                    "using the default (0600)");
     }
   }
+  read_rotation(choice.file_options);
   if (const char* text = env_value("HOTSPAN_FILE_APPEND")) {
-    if (iequals(trim(text), "true") || iequals(trim(text), "false")) {
-      choice.file_options.append = iequals(trim(text), "true");
-    } else {
+    if (!iequals(trim(text), "true") && !iequals(trim(text), "false")) {
       warn_ignored("HOTSPAN_FILE_APPEND", text, "expected true or false; using false");
+    } else if (iequals(trim(text), "true") && choice.file_options.rotates()) {
+      warn_ignored("HOTSPAN_FILE_APPEND", text,
+                   "a rotated file is always a new one (numbering continues after the "
+                   "existing files); using false");
+    } else {
+      choice.file_options.append = iequals(trim(text), "true");
     }
   }
 }

@@ -254,6 +254,8 @@ TracerStats TracerCore::stats() noexcept {
   s.dropped_export_failed = exports.export_failed;
   s.bytes_written = exports.bytes_written;
   s.values_redacted = exports.values_redacted;
+  s.files_rotated = exports.files_rotated;
+  s.files_deleted = exports.files_deleted;
   s.spans_discarded_by_tail_sampling = exports.tail.spans_discarded;
   s.traces_kept_by_tail_sampling = exports.tail.traces_kept;
   s.traces_discarded_by_tail_sampling = exports.tail.traces_discarded;

@@ -6,6 +6,7 @@
 // An exporter instance belongs to one Tracer.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -52,6 +53,11 @@ class HOTSPAN_API Exporter {
   // TracerStats moves them from spans_exported to dropped_export_failed.
   // Monotonic. Like bytes_written(), read on the exporter thread only.
   virtual uint64_t spans_failed_after_export() const noexcept { return 0; }
+  // Files finished and replaced by a new one, and files deleted by retention
+  // limits (FileOptions), so far (TracerStats::files_rotated, files_deleted).
+  // Monotonic; read on the exporter thread only.
+  virtual uint64_t files_rotated() const noexcept { return 0; }
+  virtual uint64_t files_deleted() const noexcept { return 0; }
 };
 
 enum class Format : uint8_t { binary, jsonl, otlp_json, chrome_json };
@@ -100,6 +106,41 @@ struct FileOptions {
   // line formats (Format::jsonl, Format::otlp_json) can be appended to: a
   // binary or Chrome JSON file holds one stream.
   bool append = false;
+
+  // Rotation and retention (file_exporter only; all off by default). With any
+  // of the four set, the exporter never writes `path` itself but a series of
+  // files next to it, named STEM.SEQUENCE.TIME.EXT: "relay.bin" becomes
+  // "relay.000001.20261207T051900Z.bin" (a sequence number of at least six
+  // digits, then the UTC time the file was opened). Numbering continues after
+  // the highest sequence number of existing files of that pattern, so a
+  // restart never overwrites one. Each file is a whole trace of its own (the
+  // binary format's header, string table and end frame; a Chrome JSON
+  // document; whole lines). A new file is begun only between batches, on the
+  // exporter thread, and is written under a hidden name (".relay.000002...")
+  // until it holds its header. Not combinable with `append`
+  // (std::invalid_argument).
+  //
+  // A new file when the next batch would take the current one past this many
+  // bytes (a file holds at least one batch, so a larger batch makes a larger
+  // file; the format's closing, at most 83 bytes for the binary end frame,
+  // comes on top). 0 = never.
+  uint64_t rotate_bytes = 0;
+  // A new file with the first batch after the current one has been open this
+  // long (an idle tracer makes no empty files). 0 = never.
+  std::chrono::milliseconds rotate_interval{0};
+  // Before each file is opened, the oldest files of this exporter's pattern
+  // in that directory (lowest sequence first) are deleted until, with the new
+  // one, at most max_files remain, and their sizes, counting the new one as
+  // rotate_bytes, add up to at most max_total_bytes. The file being written is
+  // never deleted. 0 = unlimited.
+  uint32_t max_files = 0;
+  uint64_t max_total_bytes = 0;
+
+  // Whether any of the rotation and retention options is set.
+  bool rotates() const noexcept {
+    return rotate_bytes != 0 || rotate_interval.count() != 0 || max_files != 0 ||
+           max_total_bytes != 0;
+  }
 };
 
 // Opens `path` for writing without ever following a symbolic link or waiting:
@@ -116,6 +157,10 @@ HOTSPAN_API int open_trace_file(const std::string& path, const FileOptions& opti
 
 // Writes spans to `path`, opened by open_trace_file() (created 0600, or
 // truncated). Write errors (disk full, ...) fail the batch and are counted.
+// With rotation (FileOptions::rotates()), a file that cannot be opened (disk
+// full, directory removed) fails the batch, counted, and the next batch tries
+// again; the first file is opened before file_exporter() returns, and its
+// failure throws.
 HOTSPAN_API std::shared_ptr<Exporter> file_exporter(const std::string& path,
                                                     Format = Format::binary);
 // The same with other FileOptions; std::invalid_argument for `append` with a

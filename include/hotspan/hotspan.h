@@ -159,6 +159,13 @@ typedef struct hotspan_options {
   /* HOTSPAN_REDACTION_*: hotspan_options_init() sets NONE,
    * hotspan_options_from_env() RELAY unless HOTSPAN_REDACTION=off. */
   int redaction;
+  /* Rotation and retention of file_path (C++: FileOptions), 0 = off; with any
+   * set, files STEM.SEQUENCE.TIME.EXT are written next to file_path
+   * ("relay.000001.20261207T051900Z.bin") and file_append must be 0. */
+  uint64_t file_rotate_bytes;       /* a new file before one would grow past this */
+  uint64_t file_rotate_interval_ms; /* a new file with the first batch after this long */
+  uint32_t file_max_files;          /* the oldest files deleted beyond this many */
+  uint64_t file_max_total_bytes;    /* the oldest files deleted beyond this many bytes */
   /* Tail-based sampling (hotspan/tail_sampling.hpp); off while tail_sampling
    * is 0. hotspan_options_init() sets it off, keep errors, baseline 0, no
    * rules, a 30000 ms decision wait and a 64 MiB budget;
@@ -220,6 +227,8 @@ typedef struct hotspan_stats { /* monotonically increasing counters */
   uint64_t strings_truncated;
   uint64_t bytes_written;
   uint64_t values_redacted; /* attributes, names and messages redacted */
+  uint64_t files_rotated;   /* trace files a file exporter finished and replaced by a new one */
+  uint64_t files_deleted;   /* trace files removed by retention limits */
   uint64_t spans_discarded_by_tail_sampling;
   uint64_t traces_kept_by_tail_sampling;
   uint64_t traces_discarded_by_tail_sampling;

@@ -34,6 +34,8 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
   uint64_t values_redacted = 0;  // attributes, names and messages redacted (RedactionPolicy)
+  uint64_t files_rotated = 0;    // trace files a file exporter finished and replaced by a new one
+  uint64_t files_deleted = 0;    // trace files removed by retention limits
   // Tail sampling (TailSamplingPolicy): spans of discarded traces, and traces
   // kept, discarded, and decided before their local root ended (decision_wait,
   // the byte budget, flush or shutdown).

@@ -9,6 +9,7 @@
 
 #include <hotspan/hotspan.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -231,6 +232,58 @@ static void test_file_options(void) {
   CHECK(strstr(hotspan_last_error(), "symbolic link") != NULL);
   CHECK(tracer == NULL);
   umask(saved_umask);
+}
+
+/* Rotation and retention: a file per batch (file_rotate_bytes = 1), the
+ * oldest deleted beyond file_max_files, both counted in hotspan_stats;
+ * file_append with rotation is refused. */
+static void test_file_rotation(void) {
+  hotspan_options o;
+  hotspan_tracer* tracer = NULL;
+  hotspan_stats stats;
+  char dir[512], path[512];
+  int i, files = 0;
+  DIR* listing;
+  struct dirent* entry;
+
+  path_in_dir(dir, sizeof dir, "rotated");
+  CHECK(mkdir(dir, 0700) == 0);
+  path_in_dir(path, sizeof path, "rotated/relay.jsonl");
+  hotspan_options_init(&o);
+  CHECK(o.file_rotate_bytes == 0 && o.file_rotate_interval_ms == 0);
+  CHECK(o.file_max_files == 0 && o.file_max_total_bytes == 0);
+  o.exporters = HOTSPAN_EXPORT_FILE;
+  o.file_path = path;
+  o.file_format = HOTSPAN_FORMAT_JSONL;
+  o.file_rotate_bytes = 1;
+  o.file_max_files = 2;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  for (i = 0; i < 3; ++i) {
+    hotspan_span span;
+    hotspan_span_start(tracer, &span, "rotated", HOTSPAN_NUL_TERMINATED, HOTSPAN_KIND_INTERNAL);
+    hotspan_span_end(&span);
+    CHECK_STATUS(hotspan_tracer_flush(tracer, 10000), HOTSPAN_OK);
+  }
+  CHECK_STATUS(hotspan_tracer_shutdown(tracer), HOTSPAN_OK);
+  CHECK_STATUS(hotspan_tracer_stats(tracer, &stats), HOTSPAN_OK);
+  CHECK(stats.files_rotated == 2 && stats.files_deleted == 1);
+  CHECK(stats.spans_exported == 3);
+  hotspan_tracer_destroy(tracer);
+  listing = opendir(dir);
+  CHECK(listing != NULL);
+  while (listing != NULL && (entry = readdir(listing)) != NULL) {
+    if (entry->d_name[0] == '.') continue;
+    CHECK(strncmp(entry->d_name, "relay.00000", 11) == 0);
+    ++files;
+  }
+  if (listing != NULL) closedir(listing);
+  CHECK(files == 2);
+
+  o.file_append = 1;
+  tracer = NULL;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(tracer == NULL);
+  CHECK(strstr(hotspan_last_error(), "append") != NULL);
 }
 
 /* An OTLP endpoint that is not an http(s) URL is refused, as the C++
@@ -833,7 +886,13 @@ static void test_options_from_env(void) {
   setenv("HOTSPAN_FORMAT", "jsonl", 1);
   setenv("HOTSPAN_SLOTS_PER_THREAD", "128", 1);
   setenv("HOTSPAN_SLOT_BYTES", "12", 1); /* invalid: warns, keeps 1024 */
+  setenv("HOTSPAN_FILE_ROTATE_BYTES", "64M", 1);
+  setenv("HOTSPAN_FILE_ROTATE_SECONDS", "3600", 1);
+  setenv("HOTSPAN_FILE_MAX_FILES", "48", 1);
+  setenv("HOTSPAN_FILE_MAX_BYTES", "1G", 1);
   CHECK_STATUS(hotspan_options_from_env(&o), HOTSPAN_OK);
+  CHECK(o.file_rotate_bytes == 64u * 1024 * 1024 && o.file_rotate_interval_ms == 3600000u);
+  CHECK(o.file_max_files == 48 && o.file_max_total_bytes == 1024u * 1024 * 1024);
   CHECK(o.service_name != NULL && strcmp(o.service_name, "env-relay") == 0);
   CHECK(o.resource_attributes != NULL && strcmp(o.resource_attributes, "team=relay%2Cops") == 0);
   CHECK(o.sampler == HOTSPAN_SAMPLER_RATIO && o.sampler_arg == 0.5 && o.sampler_parent_based == 1);
@@ -850,6 +909,10 @@ static void test_options_from_env(void) {
   unsetenv("HOTSPAN_FORMAT");
   unsetenv("HOTSPAN_SLOTS_PER_THREAD");
   unsetenv("HOTSPAN_SLOT_BYTES");
+  unsetenv("HOTSPAN_FILE_ROTATE_BYTES");
+  unsetenv("HOTSPAN_FILE_ROTATE_SECONDS");
+  unsetenv("HOTSPAN_FILE_MAX_FILES");
+  unsetenv("HOTSPAN_FILE_MAX_BYTES");
 
   o.sampler = (hotspan_sampler_kind)40; /* the fields given must be valid */
   CHECK_STATUS(hotspan_options_from_env(&o), HOTSPAN_ERR_INVALID_ARGUMENT);
@@ -866,6 +929,7 @@ int main(void) {
   test_options_and_creation_errors();
   test_invalid_otlp_endpoints();
   test_file_options();
+  test_file_rotation();
   test_null_handles();
   test_inert_span();
   test_traceparent();

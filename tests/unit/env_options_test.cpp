@@ -45,6 +45,10 @@ constexpr const char* kVariables[] = {"OTEL_SERVICE_NAME",
                                       "HOTSPAN_FORMAT",
                                       "HOTSPAN_FILE_MODE",
                                       "HOTSPAN_FILE_APPEND",
+                                      "HOTSPAN_FILE_ROTATE_BYTES",
+                                      "HOTSPAN_FILE_ROTATE_SECONDS",
+                                      "HOTSPAN_FILE_MAX_FILES",
+                                      "HOTSPAN_FILE_MAX_BYTES",
                                       "HOTSPAN_SLOTS_PER_THREAD",
                                       "HOTSPAN_QUEUE_CAPACITY",
                                       "HOTSPAN_SLOT_BYTES",
@@ -528,6 +532,95 @@ TEST_CASE("from_env: HOTSPAN_FILE_MODE and HOTSPAN_FILE_APPEND", "[env]") {
   }
   std::filesystem::remove(path);
   ::umask(saved_umask);
+}
+
+TEST_CASE("from_env: HOTSPAN_FILE_ROTATE_* and HOTSPAN_FILE_MAX_*", "[env][rotation]") {
+  CleanEnvironment env;
+  const auto read = [](std::string& warnings) {
+    hotspan::detail::OptionsSpec spec;
+    StderrCapture capture;
+    hotspan::detail::read_env(spec);
+    warnings = capture.text();
+    return spec.exporter.file_options;
+  };
+  std::string warnings;
+  SECTION("unset: no rotation, no retention") {
+    const hotspan::FileOptions o = read(warnings);
+    CHECK_FALSE(o.rotates());
+    CHECK(warnings.empty());
+  }
+  SECTION("plain numbers and K, M, G suffixes (powers of 1024)") {
+    for (const auto& [name, value] : {std::pair{"HOTSPAN_FILE_ROTATE_BYTES", " 64M "},
+                                      {"HOTSPAN_FILE_ROTATE_SECONDS", "3600"},
+                                      {"HOTSPAN_FILE_MAX_FILES", "48"},
+                                      {"HOTSPAN_FILE_MAX_BYTES", "2GiB"}})
+      env.set(name, value);
+    hotspan::FileOptions o = read(warnings);
+    CHECK(warnings.empty());
+    CHECK(o.rotate_bytes == uint64_t{64} << 20);
+    CHECK(o.rotate_interval == std::chrono::hours(1));
+    CHECK(o.max_files == 48);
+    CHECK(o.max_total_bytes == uint64_t{2} << 30);
+    for (const auto& [text, value] : std::vector<std::pair<const char*, uint64_t>>{
+             {"1000", 1000}, {"512k", 512 << 10}, {"512KB", 512 << 10}, {"1g", 1 << 30}}) {
+      env.set("HOTSPAN_FILE_ROTATE_BYTES", text);
+      CHECK(read(warnings).rotate_bytes == value);
+      CHECK(warnings.empty());
+    }
+  }
+  SECTION("invalid values: one warning each, naming the variable, and off") {
+    const std::vector<std::pair<const char*, std::vector<const char*>>> cases = {
+        {"HOTSPAN_FILE_ROTATE_BYTES", {"-1", "64X", "1.5M", "M", "64 M", "99999999999G"}},
+        {"HOTSPAN_FILE_ROTATE_SECONDS", {"-5", "1h", "3155760001", "0.5"}},
+        {"HOTSPAN_FILE_MAX_FILES", {"4294967296", "many", "-1"}},
+        {"HOTSPAN_FILE_MAX_BYTES", {"1T", "x", "10Mi"}}};
+    for (const auto& [name, values] : cases) {
+      for (const char* value : values) {
+        CleanEnvironment::clear();
+        env.set(name, value);
+        const hotspan::FileOptions o = read(warnings);
+        INFO(name << "=" << value << ": " << warnings);
+        CHECK(count_lines(warnings) == 1);
+        CHECK(warnings.find(std::string(name) + "=\"" + value + "\"") != std::string::npos);
+        CHECK_FALSE(o.rotates());
+      }
+    }
+  }
+  SECTION("HOTSPAN_FILE_APPEND=true with rotation: a warning, and no append") {
+    env.set("HOTSPAN_FILE_ROTATE_BYTES", "1M");
+    env.set("HOTSPAN_FILE_APPEND", "true");
+    const hotspan::FileOptions o = read(warnings);
+    CHECK(count_lines(warnings) == 1);
+    CHECK(warnings.find("HOTSPAN_FILE_APPEND") != std::string::npos);
+    CHECK_FALSE(o.append);
+    CHECK(o.rotate_bytes == 1 << 20);
+  }
+  SECTION("applied to the HOTSPAN_FILE exporter") {
+    const std::string dir = temp_path("rotation_dir");
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directory(dir);
+    env.set("HOTSPAN_FILE", (dir + "/relay.bin").c_str());
+    env.set("HOTSPAN_FILE_ROTATE_BYTES", "1");
+    env.set("HOTSPAN_FILE_MAX_FILES", "2");
+    {
+      hotspan::Tracer tracer(from_env(warnings));
+      for (int i = 0; i < 3; ++i) {
+        tracer.start_span("one").end();
+        REQUIRE(tracer.flush());
+      }
+      tracer.shutdown();
+      CHECK(tracer.stats().files_rotated == 2);
+      CHECK(tracer.stats().files_deleted == 1);
+    }
+    CHECK(warnings.empty());
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      CHECK(entry.path().filename().string().starts_with("relay.00000"));
+      ++files;
+    }
+    CHECK(files == 2);
+    std::filesystem::remove_all(dir);
+  }
 }
 
 TEST_CASE("from_env: the HOTSPAN_* sizes", "[env]") {
