@@ -29,7 +29,9 @@
 #include "hotspan/hotspan.hpp"
 
 struct hotspan_tracer {
-  explicit hotspan_tracer(hotspan::TracerOptions options) : tracer(std::move(options)) {}
+  explicit hotspan_tracer(hotspan::TracerOptions options)
+      : recorder_on(options.flight_recorder.max_bytes != 0), tracer(std::move(options)) {}
+  bool recorder_on;
   hotspan::Tracer tracer;
   std::atomic<bool> shut_down{false};
 };
@@ -291,6 +293,8 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.idle_sleep = std::chrono::microseconds(o.idle_sleep_us);
   s.shutdown_timeout = std::chrono::milliseconds(o.shutdown_timeout_ms);
   s.redact_for_relay = o.redaction == HOTSPAN_REDACTION_RELAY;
+  s.recorder_bytes = o.recorder_bytes;
+  s.recorder_dump_path = o.recorder_dump_path;
   return s;
 }
 
@@ -320,6 +324,8 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
   o.idle_sleep_us = static_cast<uint32_t>(s.idle_sleep.count());
   o.shutdown_timeout_ms = static_cast<uint32_t>(s.shutdown_timeout.count());
   o.redaction = s.redact_for_relay ? HOTSPAN_REDACTION_RELAY : HOTSPAN_REDACTION_NONE;
+  o.recorder_bytes = s.recorder_bytes;
+  o.recorder_dump_path = s.recorder_dump_path;
 }
 
 template <size_t HexSize, class Write>
@@ -455,6 +461,26 @@ hotspan_status hotspan_tracer_flush(hotspan_tracer* tracer, uint32_t timeout_ms)
   return fail(HOTSPAN_ERR_FLUSH_FAILED, "hotspan_tracer_flush: timed out or the exporter failed");
 }
 
+hotspan_status hotspan_tracer_dump_recent(hotspan_tracer* tracer, const char* path) noexcept {
+  if (tracer == nullptr || path == nullptr) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_dump_recent: NULL argument");
+  }
+  try {
+    std::string error;
+    if (tracer->tracer.dump_recent(path, &error)) return HOTSPAN_OK;
+    if (!tracer->recorder_on) return fail(HOTSPAN_ERR_INVALID_ARGUMENT, error);
+    if (tracer->shut_down.load(std::memory_order_acquire))
+      return fail(HOTSPAN_ERR_SHUT_DOWN, error);
+    return fail(HOTSPAN_ERR_IO, error);
+  } catch (...) {
+    return hotspan::detail::fail_with_current_exception();
+  }
+}
+
+void hotspan_tracer_request_dump(hotspan_tracer* tracer) noexcept {
+  if (tracer != nullptr) tracer->tracer.request_dump();
+}
+
 hotspan_status hotspan_tracer_shutdown(hotspan_tracer* tracer) noexcept {
   if (tracer == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_shutdown: NULL");
   tracer->shut_down.store(true, std::memory_order_release);
@@ -467,10 +493,11 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
     return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_stats: NULL argument");
   }
   const hotspan::TracerStats s = tracer->tracer.stats();
-  *out = hotspan_stats{s.spans_started,          s.spans_sampled,      s.spans_exported,
-                       s.dropped_pool_exhausted, s.dropped_queue_full, s.dropped_export_failed,
-                       s.attributes_dropped,     s.events_dropped,     s.strings_truncated,
-                       s.bytes_written,          s.values_redacted};
+  *out = hotspan_stats{s.spans_started,          s.spans_sampled,         s.spans_exported,
+                       s.dropped_pool_exhausted, s.dropped_queue_full,    s.dropped_export_failed,
+                       s.attributes_dropped,     s.events_dropped,        s.strings_truncated,
+                       s.bytes_written,          s.values_redacted,       s.recorder_dumps,
+                       s.recorder_dump_failures, s.recorder_spans_evicted};
   return HOTSPAN_OK;
 }
 

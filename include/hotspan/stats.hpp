@@ -33,7 +33,10 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t events_dropped = 0;
   uint64_t strings_truncated = 0;
   uint64_t bytes_written = 0;
-  uint64_t values_redacted = 0;  // attributes, names and messages redacted (RedactionPolicy)
+  uint64_t values_redacted = 0;         // attributes, names and messages redacted (RedactionPolicy)
+  uint64_t recorder_dumps = 0;          // flight-recorder files written
+  uint64_t recorder_dump_failures = 0;  // flight-recorder files that could not be written
+  uint64_t recorder_spans_evicted = 0;  // spans that left the flight recorder's ring for newer
 
   RecordedLosses losses() const noexcept {
     return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,
@@ -53,6 +56,9 @@ struct TracerStats {                    // monotonically increasing counters
   }
 };
 // values_redacted counts values changed, not spans: it is outside the invariant.
+// So are the recorder_* counters: the flight recorder keeps a copy of spans
+// that are exported (or counted as lost) as usual, so a span evicted from its
+// ring is not a loss.
 // Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
 //                                        + dropped_queue_full + dropped_export_failed
 
