@@ -16,6 +16,16 @@
 //       span. Each span is a relay's: a name, a status message, 2 integer
 //       attributes, 1 address-keyed and 1 free-text string attribute (one with
 //       an address in it), and an event with one attribute.
+//   decode/recorder:16MiB  the same decoding (no redaction) with the batch then
+//       recorded by a 16 MiB flight recorder (backend/flight_recorder.hpp), as
+//       export_slots() does: against decode/redaction:none, what the recorder
+//       costs the exporter thread per span.
+//   recorder/record/attributes:2  FlightRecorder::record() alone on
+//       pre-built batches (record_batches.hpp), the ring wrapping:
+//       `ring_bytes/span` is the memory a recorded span takes.
+//   recorder/dump:16MiB  writing a full 16 MiB ring to a file in /tmp
+//       (page cache, no fsync): what dump_recent() takes once the queue is
+//       drained.
 //
 // How to read: items_per_second = spans/s; bytes_per_second and `bytes/span`
 // are the encoded output (bytes_written()); `MB_per_s` in the tracer group is
@@ -35,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/flight_recorder.hpp"
 #include "backend/span_record_builder.hpp"
 #include "core/clock.hpp"
 #include "cpu_placement.hpp"
@@ -180,7 +191,9 @@ class SlotBatch {
   std::vector<hotspan::detail::Slot*> _slots;
 };
 
-void decode(benchmark::State& state, bool redact) {
+constexpr size_t kRecorderBytes = size_t{16} << 20;
+
+void decode(benchmark::State& state, bool redact, size_t recorder_bytes = 0) {
   const SlotBatch batch(kBatchSize);
   hotspan::detail::init_clock();
   hotspan::detail::TickConverter clock;
@@ -192,12 +205,17 @@ void decode(benchmark::State& state, bool redact) {
                                             : hotspan::RedactionPolicy{});
   hotspan::detail::SpanRecordBuilder builder;
   if (redactor.active()) builder.set_redactor(&redactor);
+  hotspan::FlightRecorderOptions recording;
+  recording.max_bytes = recorder_bytes;
+  hotspan::detail::FlightRecorder recorder(recording);
+  recorder.begin(hotspan::Resource{});
   hotspan_bench::CallerPin pin;
   size_t checksum = 0;
   for (auto _ : state) {
     builder.clear();
     for (const hotspan::detail::Slot* s : batch.slots())
       builder.add(*s, clock);
+    recorder.record(builder.records());
     checksum += builder.records().size();
     benchmark::DoNotOptimize(checksum);
   }
@@ -205,6 +223,45 @@ void decode(benchmark::State& state, bool redact) {
   state.counters["values_redacted/span"] =
       benchmark::Counter(double(redactor.values_redacted()) /
                          double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
+}
+
+// A recorder of `max_bytes` filled with `batches`, wrapped at least once.
+void fill(hotspan::detail::FlightRecorder& recorder, const hotspan_bench::RecordBatches& batches) {
+  recorder.begin(hotspan::Resource{});
+  for (size_t i = 0; recorder.spans_evicted() == 0; ++i)
+    recorder.record(batches.batch(i));
+}
+
+void record(benchmark::State& state) {
+  const hotspan_bench::RecordBatches batches(kBatchCount, kBatchSize, 2);
+  hotspan::FlightRecorderOptions options;
+  options.max_bytes = kRecorderBytes;
+  hotspan::detail::FlightRecorder recorder(options);
+  fill(recorder, batches);
+  hotspan_bench::CallerPin pin;
+  size_t i = 0;
+  for (auto _ : state)
+    recorder.record(batches.batch(i++));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
+  state.counters["ring_bytes/span"] =
+      benchmark::Counter(double(recorder.held_bytes()) / double(recorder.spans_held()));
+  state.counters["spans_held"] = benchmark::Counter(double(recorder.spans_held()));
+}
+
+void dump(benchmark::State& state) {
+  const hotspan_bench::RecordBatches batches(kBatchCount, kBatchSize, 2);
+  hotspan::FlightRecorderOptions options;
+  options.max_bytes = kRecorderBytes;
+  hotspan::detail::FlightRecorder recorder(options);
+  fill(recorder, batches);
+  const std::string path = "/tmp/hotspan-bench-dump-" + std::to_string(getpid()) + ".hsp";
+  std::string error;
+  for (auto _ : state) {
+    if (!recorder.dump(path, {}, error)) state.SkipWithError(error.c_str());
+  }
+  std::remove(path.c_str());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * recorder.held_bytes()));
+  state.counters["spans"] = benchmark::Counter(double(recorder.spans_held()));
 }
 
 // file_exporter() throws std::invalid_argument for a format not built in.
@@ -254,6 +311,16 @@ void register_all() {
     b->Unit(benchmark::kMicrosecond);
     hotspan_bench::with_spread(b);
   }
+  auto* on = benchmark::RegisterBenchmark(
+      "decode/recorder:16MiB", [](benchmark::State& s) { decode(s, false, kRecorderBytes); });
+  on->Unit(benchmark::kMicrosecond);
+  hotspan_bench::with_spread(on);
+  auto* r = benchmark::RegisterBenchmark("recorder/record/attributes:2", record);
+  r->Unit(benchmark::kMicrosecond);
+  hotspan_bench::with_spread(r);
+  auto* d = benchmark::RegisterBenchmark("recorder/dump:16MiB", dump);
+  d->Unit(benchmark::kMillisecond);
+  hotspan_bench::with_spread(d);
   benchmark::AddCustomContext("formats_skipped", skipped.empty() ? "none" : skipped);
   benchmark::AddCustomContext("placement", hotspan_bench::placement_description());
   benchmark::AddCustomContext("batch_size", std::to_string(kBatchSize));
