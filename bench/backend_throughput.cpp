@@ -225,43 +225,45 @@ void decode(benchmark::State& state, bool redact, size_t recorder_bytes = 0) {
                          double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
 }
 
-// A recorder of `max_bytes` filled with `batches`, wrapped at least once.
-void fill(hotspan::detail::FlightRecorder& recorder, const hotspan_bench::RecordBatches& batches) {
-  recorder.begin(hotspan::Resource{});
-  for (size_t i = 0; recorder.spans_evicted() == 0; ++i)
-    recorder.record(batches.batch(i));
-}
+// A 16 MiB recorder filled with 2-attribute spans, wrapped once, and the
+// batches it was filled with.
+struct FullRecorder {
+  FullRecorder() : recorder(options()) {
+    recorder.begin(hotspan::Resource{});
+    for (size_t i = 0; recorder.spans_evicted() == 0; ++i)
+      recorder.record(batches.batch(i));
+  }
+  static hotspan::FlightRecorderOptions options() {
+    hotspan::FlightRecorderOptions o;
+    o.max_bytes = kRecorderBytes;
+    return o;
+  }
+  const hotspan_bench::RecordBatches batches{kBatchCount, kBatchSize, 2};
+  hotspan::detail::FlightRecorder recorder;
+};
 
 void record(benchmark::State& state) {
-  const hotspan_bench::RecordBatches batches(kBatchCount, kBatchSize, 2);
-  hotspan::FlightRecorderOptions options;
-  options.max_bytes = kRecorderBytes;
-  hotspan::detail::FlightRecorder recorder(options);
-  fill(recorder, batches);
+  FullRecorder full;
   hotspan_bench::CallerPin pin;
   size_t i = 0;
   for (auto _ : state)
-    recorder.record(batches.batch(i++));
+    full.recorder.record(full.batches.batch(i++));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
   state.counters["ring_bytes/span"] =
-      benchmark::Counter(double(recorder.held_bytes()) / double(recorder.spans_held()));
-  state.counters["spans_held"] = benchmark::Counter(double(recorder.spans_held()));
+      benchmark::Counter(double(full.recorder.held_bytes()) / double(full.recorder.spans_held()));
+  state.counters["spans_held"] = benchmark::Counter(double(full.recorder.spans_held()));
 }
 
 void dump(benchmark::State& state) {
-  const hotspan_bench::RecordBatches batches(kBatchCount, kBatchSize, 2);
-  hotspan::FlightRecorderOptions options;
-  options.max_bytes = kRecorderBytes;
-  hotspan::detail::FlightRecorder recorder(options);
-  fill(recorder, batches);
+  FullRecorder full;
   const std::string path = "/tmp/hotspan-bench-dump-" + std::to_string(getpid()) + ".hsp";
   std::string error;
   for (auto _ : state) {
-    if (!recorder.dump(path, {}, error)) state.SkipWithError(error.c_str());
+    if (!full.recorder.dump(path, {}, error)) state.SkipWithError(error.c_str());
   }
   std::remove(path.c_str());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * recorder.held_bytes()));
-  state.counters["spans"] = benchmark::Counter(double(recorder.spans_held()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * full.recorder.held_bytes()));
+  state.counters["spans"] = benchmark::Counter(double(full.recorder.spans_held()));
 }
 
 // file_exporter() throws std::invalid_argument for a format not built in.
