@@ -100,6 +100,7 @@ class ExporterThread {
                    std::chrono::milliseconds timeout) noexcept;
   // Async-signal-safe: see the header comment.
   void request_dump() noexcept {
+    if (!_recorder.active()) return;
     // release: pairs with the acquire in dump_pending(), so the spans the
     // calling thread ended before it are visible to the drain before the dump.
     _signals.fetch_add(1, std::memory_order_release);

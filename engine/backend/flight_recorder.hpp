@@ -10,6 +10,11 @@
 // bytes held pass max_bytes, whole chunks are dropped from the oldest end, so
 // after every record() the ring holds at most max_bytes of frames and at least
 // max_bytes less one chunk and the string table (once it has been full).
+// The heap behind it is more: chunks are reserved whole (so the steady state
+// allocates nothing) and closed when the next slice does not fit, one
+// chunk's buffer is kept for reuse, and there are one slice's encoding and
+// the encoder's index of the interned strings. Off, it is an
+// empty object and one branch per batch.
 //
 // Strings: one binary encoder writes every span, so span names, attribute
 // keys and event names are interned across the whole ring (a repeated name
