@@ -25,6 +25,7 @@
 #include "backend/flight_recorder.hpp"
 #include "capture_exporter.hpp"
 #include "hotspan/hotspan.hpp"
+#include "sanitizer_build.hpp"
 #include "stderr_capture.hpp"
 #include "trace_file.hpp"
 
@@ -205,7 +206,12 @@ TEST_CASE(
 }
 
 TEST_CASE("flight recorder: dumps while producers run are valid files", "[flight_recorder]") {
-  Tracer tracer(recorder_options(size_t{1} << 20));
+  // A small queue: the producers overload it (drops are counted), and the
+  // drain before each dump stays short under a sanitizer too.
+  TracerOptions options = recorder_options(size_t{1} << 20);
+  options.queue_capacity = 4096;
+  Tracer tracer(options);
+  const auto timeout = std::chrono::seconds(hotspan_test::kSanitized ? 60 : 5);
   std::atomic<bool> stop{false};
   std::vector<std::thread> producers;
   for (int t = 0; t < 4; ++t) {
@@ -218,7 +224,7 @@ TEST_CASE("flight recorder: dumps while producers run are valid files", "[flight
   for (int i = 0; i < 5; ++i) {
     ScratchFile file("busy_" + std::to_string(i) + ".hsp");
     std::string error;
-    const bool dumped = tracer.dump_recent(file.path, &error);
+    const bool dumped = tracer.dump_recent(file.path, &error, timeout);
     CHECK(error == "");
     if (!dumped) break;
     const auto back = read_binary_trace(file.path);
