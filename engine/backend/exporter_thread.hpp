@@ -14,7 +14,9 @@
 // it every batch right after building it. dump_recent() is served like a
 // flush ticket; request_dump() (async-signal-safe) only bumps an atomic
 // counter that the thread reads on every loop iteration, so it is noticed
-// within idle_sleep. Either drains the queue before writing the file.
+// within idle_sleep. Either drains the queue before writing the file. A loop
+// iteration drains at most 65,536 spans, so that under sustained overload
+// (the queue never empty) the loop still gets back to these requests.
 //
 // Counters: the exporter thread is the only writer of exported/failed/bytes;
 // any thread reads them through counters() (relaxed: each is a monotonic
