@@ -13,6 +13,7 @@ namespace hotspan::detail {
 namespace {
 
 constexpr int kIdleSpins = 64;  // empty polls before the thread sleeps
+constexpr size_t kDrainLimit = size_t{1} << 16;
 // How long the thread first lets spans gather after a drain that found less
 // than a full batch (at most idle_sleep); it doubles while drains stay small,
 // up to idle_sleep. The kernel's default timer slack stretches 20 us to
@@ -23,13 +24,15 @@ constexpr std::chrono::microseconds kGatherPause{20};
 
 ExporterThread::ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
                                ExporterThreadSettings settings, RedactionPolicy redaction,
-                               const TailSamplingPolicy& tail_sampling)
+                               const TailSamplingPolicy& tail_sampling,
+                               const FlightRecorderOptions& recorder)
     : _core(core),
       _queue(core.queue()),
       _exporter(std::move(exporter)),
       _settings(settings),
       _gather_pause(std::min(settings.idle_sleep, kGatherPause)),
       _redactor(std::move(redaction)),
+      _recorder(recorder),
       _tail(tail_sampling),
       _batch(settings.batch_size) {
   if (_redactor.active()) _builder.set_redactor(&_redactor);
@@ -43,6 +46,7 @@ ExporterThread::~ExporterThread() {
 
 void ExporterThread::start(const Resource& resource) {
   _exporter->start(resource);
+  _recorder.begin(resource);
   _core.add_ref();  // the thread's own, released as its last act
   _thread = std::make_unique<std::thread>([this] {
     run();
@@ -66,7 +70,10 @@ void ExporterThread::run() noexcept {
     _clock->update();
     read_exporter_counters();  // losses an exporter finds later, while idle too
     if (_tail.active()) export_tail_decisions(/*all=*/false);
-    if (const size_t drained = drain_queue(token); drained != 0) {
+    if (dump_pending()) serve_dumps(token);
+    // At most kDrainLimit at a time: under sustained overload the queue never
+    // looks empty, and the loop must still come back to the dump requests.
+    if (const size_t drained = drain_queue(token, kDrainLimit); drained != 0) {
       idle = 0;
       if (drained < _batch.size() && gather.count() != 0) {
         // Less than a full batch came: the producers are slower than the
@@ -100,6 +107,9 @@ void ExporterThread::run() noexcept {
         ok = false;
       }
       if (stop) {
+        // A dump asked for just before shutdown (a handler of SIGTERM that
+        // calls request_dump(), then exit()) is written with the last spans.
+        if (dump_pending()) serve_dumps(token);
         report_drops_if_changed();
         try {
           _exporter->shutdown();
@@ -126,10 +136,10 @@ void ExporterThread::run() noexcept {
   }
 }
 
-size_t ExporterThread::drain_queue(moodycamel::ConsumerToken& token) noexcept {
+size_t ExporterThread::drain_queue(moodycamel::ConsumerToken& token, size_t limit) noexcept {
   size_t total = 0;
   size_t n;
-  while ((n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
+  while (total < limit && (n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
     // Null entries are the markers with which recorders reserve their first
     // queue block (thread_recorder.cpp): not spans.
     Slot** const first = _batch.data();
@@ -153,6 +163,7 @@ void ExporterThread::export_slots(Slot* const* slots, size_t count) noexcept {
     give_back_slots(slots, count);
     return;
   }
+  _recorder.record(_builder.records());  // every span, before tail sampling decides
   if (_tail.active()) {
     _tail_out.clear();
     const size_t lost = _tail.add(_builder.records(), _builder.local_roots(),
@@ -219,8 +230,53 @@ void ExporterThread::wait_for_request(uint64_t flush_seen,
   std::unique_lock lock(_control_mutex);
   _wake.wait_for(lock, timeout, [&] {
     return _stop.load(std::memory_order_relaxed) ||
-           _flush_requested.load(std::memory_order_relaxed) != flush_seen;
+           _flush_requested.load(std::memory_order_relaxed) != flush_seen ||
+           _dump_requested.load(std::memory_order_relaxed) != _dump_seen;
   });
+}
+
+bool ExporterThread::dump_pending() const noexcept {
+  // acquire: pairs with the release increments of dump_recent() and
+  // request_dump(), as for flush tickets.
+  return _dump_requested.load(std::memory_order_acquire) != _dump_seen ||
+         _signals.load(std::memory_order_acquire) != _signals_seen;
+}
+
+void ExporterThread::serve_dumps(moodycamel::ConsumerToken& token) noexcept {
+  // The spans ended before the request are in the queue now; take them, but
+  // not what producers keep adding: under sustained overload the queue never
+  // looks empty. Twice what it holds covers the consumer token's rotation
+  // between producers (it may take newer spans of one before older ones of
+  // another).
+  drain_queue(token, 2 * _queue.size_approx() + _batch.size());
+  const RecordedLosses losses = _core.stats().losses();
+  // Every request_dump() since the last one served makes one file.
+  if (const uint64_t signals = _signals.load(std::memory_order_relaxed); signals != _signals_seen) {
+    _signals_seen = signals;
+    std::string error;
+    try {
+      (void)_recorder.dump(_recorder.next_dump_path(), losses, error);
+    } catch (...) {  // out of memory for the name: the request is dropped
+    }
+  }
+  uint64_t ticket;
+  std::string path;
+  {
+    std::lock_guard lock(_control_mutex);
+    ticket = _dump_requested.load(std::memory_order_relaxed);
+    if (ticket == _dump_seen) return;
+    path.swap(_dump_path);
+  }
+  std::string error;
+  const bool ok = _recorder.dump(path, losses, error);
+  {
+    std::lock_guard lock(_control_mutex);
+    _dump_completed = ticket;
+    _last_dump_ok = ok;
+    _dump_error.swap(error);
+  }
+  _dump_seen = ticket;
+  _progress.notify_all();
 }
 
 // ------------------------------------------------------ callers' side
@@ -232,6 +288,36 @@ bool ExporterThread::flush(std::chrono::milliseconds timeout) noexcept {
   const bool done =
       _progress.wait_for(lock, timeout, [&] { return _flush_completed >= ticket || _done; });
   return done && _flush_completed >= ticket && _last_flush_ok;
+}
+
+bool ExporterThread::dump_recent(const std::string& path, std::string& error,
+                                 std::chrono::milliseconds timeout) noexcept {
+  try {
+    if (!_recorder.active()) {
+      error = FlightRecorder::kOffError;
+      return false;
+    }
+    std::lock_guard caller(_dump_callers);
+    std::unique_lock lock(_control_mutex);
+    if (_done) {
+      error = "hotspan: dump_recent: the tracer is shut down";
+      return false;
+    }
+    _dump_path = path;
+    const uint64_t ticket = _dump_requested.fetch_add(1, std::memory_order_release) + 1;
+    _wake.notify_one();
+    _progress.wait_for(lock, timeout, [&] { return _dump_completed >= ticket || _done; });
+    if (_dump_completed < ticket) {
+      error = _done ? "hotspan: dump_recent: the tracer is shut down"
+                    : "hotspan: dump_recent: timed out after " + std::to_string(timeout.count()) +
+                          " ms (the exporter thread is busy in the exporter)";
+      return false;
+    }
+    if (!_last_dump_ok) error = _dump_error;
+    return _last_dump_ok;
+  } catch (...) {  // bad_alloc copying the path or the error
+    return false;
+  }
 }
 
 bool ExporterThread::stop(std::chrono::milliseconds timeout) noexcept {
@@ -271,7 +357,10 @@ ExportCounters ExporterThread::counters() const noexcept {
           _redactor.values_redacted(),
           _files_rotated.load(std::memory_order_relaxed),
           _files_deleted.load(std::memory_order_relaxed),
-          _tail.counters()};
+          _tail.counters(),
+          _recorder.dumps(),
+          _recorder.dump_failures(),
+          _recorder.spans_evicted()};
 }
 
 }  // namespace hotspan::detail

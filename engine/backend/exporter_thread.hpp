@@ -10,6 +10,14 @@
 // hot path), only flush() and stop() do. When drains come back smaller than a
 // batch it pauses before the next one (see run()).
 //
+// Flight recorder: the thread owns it (backend/flight_recorder.hpp) and hands
+// it every batch right after building it. dump_recent() is served like a
+// flush ticket; request_dump() (async-signal-safe) only bumps an atomic
+// counter that the thread reads on every loop iteration, so it is noticed
+// within idle_sleep. Either drains the queue before writing the file. A loop
+// iteration drains at most 65,536 spans, so that under sustained overload
+// (the queue never empty) the loop still gets back to these requests.
+//
 // Counters: the exporter thread is the only writer of exported/failed/bytes;
 // any thread reads them through counters() (relaxed: each is a monotonic
 // count that publishes nothing else).
@@ -28,9 +36,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "backend/flight_recorder.hpp"
 #include "backend/redactor.hpp"
 #include "backend/span_record_builder.hpp"
 #include "backend/tail_sampler.hpp"
@@ -57,15 +67,19 @@ struct ExportCounters {
   uint64_t files_rotated = 0;
   uint64_t files_deleted = 0;
   TailCounters tail;
+  uint64_t recorder_dumps = 0;
+  uint64_t recorder_dump_failures = 0;
+  uint64_t recorder_spans_evicted = 0;
 };
 
 class ExporterThread {
  public:
-  // `redaction` is applied to every record, then `tail_sampling` decides
-  // which go on to the exporter.
+  // `redaction` is applied to every record; the flight recorder (`recorder`)
+  // then sees every record, and `tail_sampling` decides which go on to the
+  // exporter.
   ExporterThread(TracerCore& core, std::shared_ptr<Exporter> exporter,
                  ExporterThreadSettings settings, RedactionPolicy redaction,
-                 const TailSamplingPolicy& tail_sampling);
+                 const TailSamplingPolicy& tail_sampling, const FlightRecorderOptions& recorder);
   ~ExporterThread();
   ExporterThread(const ExporterThread&) = delete;
   ExporterThread& operator=(const ExporterThread&) = delete;
@@ -84,6 +98,23 @@ class ExporterThread {
   // exporter and left to finish on its own (detached).
   bool stop(std::chrono::milliseconds timeout) noexcept;
   bool stopped() noexcept;
+
+  // Has the thread drain the queue and write the flight recorder's spans to
+  // `path`; waits up to `timeout`. False with `error` when the recorder is
+  // off, the file cannot be written, the thread has stopped or the timeout
+  // passed. One caller at a time is served; others wait their turn.
+  bool dump_recent(const std::string& path, std::string& error,
+                   std::chrono::milliseconds timeout) noexcept;
+  // Async-signal-safe: see the header comment.
+  void request_dump() noexcept {
+    if (!_recorder.active()) return;
+    // release: pairs with the acquire in dump_pending(), so the spans the
+    // calling thread ended before it are visible to the drain before the dump.
+    _signals.fetch_add(1, std::memory_order_release);
+  }
+  // The recorder, for tests reading its held bytes once the tracer is
+  // flushed or shut down (flight_recorder.hpp: exporter thread only).
+  const FlightRecorder& recorder() const noexcept { return _recorder; }
   // In a fork() child: the thread is the parent's; forget it untouched.
   void abandon() noexcept { (void)_thread.release(); }
 
@@ -91,8 +122,9 @@ class ExporterThread {
 
  private:
   void run() noexcept;
-  // Exports until the queue looks empty; returns the count dequeued.
-  size_t drain_queue(moodycamel::ConsumerToken& token) noexcept;
+  // Exports until the queue looks empty, or `limit` entries were dequeued;
+  // returns the count dequeued.
+  size_t drain_queue(moodycamel::ConsumerToken& token, size_t limit = SIZE_MAX) noexcept;
   void export_slots(Slot* const* slots, size_t count) noexcept;
   // Hands `records` to the exporter and counts them exported or failed.
   void export_records(std::span<const SpanRecord> records) noexcept;
@@ -101,6 +133,10 @@ class ExporterThread {
   void export_tail_decisions(bool all) noexcept;
   // Sleeps until flush() or stop() asks for the thread, or `timeout` passes.
   void wait_for_request(uint64_t flush_seen, std::chrono::microseconds timeout) noexcept;
+  // Whether dump_recent() or request_dump() asked for a dump not yet served.
+  bool dump_pending() const noexcept;
+  // Drains the queue, then writes the dumps asked for.
+  void serve_dumps(moodycamel::ConsumerToken& token) noexcept;
   // Copies the exporter's bytes_written(), spans_failed_after_export(),
   // files_rotated() and files_deleted()
   // where counters() can read them.
@@ -119,6 +155,7 @@ class ExporterThread {
   std::optional<TickConverter> _clock;
   Redactor _redactor;  // before _builder, which points to it
   SpanRecordBuilder _builder;
+  FlightRecorder _recorder;
   TailSampler _tail;
   std::vector<SpanRecord> _tail_out;  // what tail sampling hands to the exporter
   std::vector<Slot*> _batch;
@@ -143,6 +180,21 @@ class ExporterThread {
   bool _last_flush_ok = true;     // guarded by _control_mutex
   std::atomic<bool> _stop{false};
   bool _done = false;  // guarded by _control_mutex
+  // Dumps. A dump_recent() ticket is served like a flush ticket, its path and
+  // result passed under _control_mutex; _dump_callers lets one caller at a
+  // time use them. _signals counts request_dump() calls: lock-free, it is
+  // all a signal handler may touch. The *_seen values are the thread's own.
+  std::mutex _dump_callers;
+  std::atomic<uint64_t> _dump_requested{0};
+  uint64_t _dump_completed = 0;  // guarded by _control_mutex
+  std::string _dump_path;        // guarded by _control_mutex
+  std::string _dump_error;       // guarded by _control_mutex
+  bool _last_dump_ok = false;    // guarded by _control_mutex
+  uint64_t _dump_seen = 0;
+  std::atomic<uint64_t> _signals{0};
+  static_assert(std::atomic<uint64_t>::is_always_lock_free,
+                "request_dump() must be async-signal-safe");
+  uint64_t _signals_seen = 0;
   // A pointer so that a fork() child, where the thread does not exist, can
   // abandon the object instead of detaching a thread it does not have.
   std::unique_ptr<std::thread> _thread;

@@ -29,7 +29,9 @@
 #include "hotspan/hotspan.hpp"
 
 struct hotspan_tracer {
-  explicit hotspan_tracer(hotspan::TracerOptions options) : tracer(std::move(options)) {}
+  explicit hotspan_tracer(hotspan::TracerOptions options)
+      : recorder_on(options.flight_recorder.max_bytes != 0), tracer(std::move(options)) {}
+  bool recorder_on;
   hotspan::Tracer tracer;
   std::atomic<bool> shut_down{false};
 };
@@ -301,6 +303,8 @@ OptionsSpec spec_of(const hotspan_options& o) {
   s.tail = {o.tail_sampling != 0,     o.tail_keep_errors != 0, o.tail_baseline,
             o.tail_slow_roots,        o.tail_keep_attributes,  o.tail_decision_wait_ms,
             o.tail_max_buffered_bytes};
+  s.recorder_bytes = o.recorder_bytes;
+  s.recorder_dump_path = o.recorder_dump_path;
   return s;
 }
 
@@ -342,6 +346,8 @@ void write_options(const OptionsSpec& s, hotspan_options& o) noexcept {
   o.tail_keep_attributes = s.tail.keep_attributes;
   o.tail_decision_wait_ms = static_cast<uint32_t>(s.tail.decision_wait_ms);
   o.tail_max_buffered_bytes = s.tail.max_buffered_bytes;
+  o.recorder_bytes = s.recorder_bytes;
+  o.recorder_dump_path = s.recorder_dump_path;
 }
 
 template <size_t HexSize, class Write>
@@ -477,6 +483,26 @@ hotspan_status hotspan_tracer_flush(hotspan_tracer* tracer, uint32_t timeout_ms)
   return fail(HOTSPAN_ERR_FLUSH_FAILED, "hotspan_tracer_flush: timed out or the exporter failed");
 }
 
+hotspan_status hotspan_tracer_dump_recent(hotspan_tracer* tracer, const char* path) noexcept {
+  if (tracer == nullptr || path == nullptr) {
+    return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_dump_recent: NULL argument");
+  }
+  try {
+    std::string error;
+    if (tracer->tracer.dump_recent(path, &error)) return HOTSPAN_OK;
+    if (!tracer->recorder_on) return fail(HOTSPAN_ERR_INVALID_ARGUMENT, error);
+    if (tracer->shut_down.load(std::memory_order_acquire))
+      return fail(HOTSPAN_ERR_SHUT_DOWN, error);
+    return fail(HOTSPAN_ERR_IO, error);
+  } catch (...) {
+    return hotspan::detail::fail_with_current_exception();
+  }
+}
+
+void hotspan_tracer_request_dump(hotspan_tracer* tracer) noexcept {
+  if (tracer != nullptr) tracer->tracer.request_dump();
+}
+
 hotspan_status hotspan_tracer_shutdown(hotspan_tracer* tracer) noexcept {
   if (tracer == nullptr) return fail(HOTSPAN_ERR_NULL_ARGUMENT, "hotspan_tracer_shutdown: NULL");
   tracer->shut_down.store(true, std::memory_order_release);
@@ -505,7 +531,10 @@ hotspan_status hotspan_tracer_stats(const hotspan_tracer* tracer, hotspan_stats*
                        s.spans_discarded_by_tail_sampling,
                        s.traces_kept_by_tail_sampling,
                        s.traces_discarded_by_tail_sampling,
-                       s.traces_decided_early};
+                       s.traces_decided_early,
+                       s.recorder_dumps,
+                       s.recorder_dump_failures,
+                       s.recorder_spans_evicted};
   return HOTSPAN_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "config/env_options.hpp"
 #include "core/hex.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -401,6 +402,26 @@ void read_sizes(OptionsSpec& spec) {
   }
 }
 
+// 0 (off), or the range the Tracer constructor accepts for the slot size the
+// environment sets (tracer_core.cpp).
+void read_recorder(OptionsSpec& spec) {
+  if (const char* path = env_value("HOTSPAN_RECORDER_DUMP_PATH")) spec.recorder_dump_path = path;
+  const char* text = env_value("HOTSPAN_RECORDER_BYTES");
+  if (text == nullptr) return;
+  const size_t min = std::max(FlightRecorderOptions::kMinBytes, 16 * spec.slot_bytes);
+  size_t value = 0;
+  if (parse_size(text, value) &&
+      (value == 0 || (value >= min && value <= FlightRecorderOptions::kMaxBytes))) {
+    spec.recorder_bytes = value;
+  } else {
+    warn_ignored("HOTSPAN_RECORDER_BYTES", text,
+                 "expected 0 (off) or a byte count in " + std::to_string(min) + ".." +
+                     std::to_string(FlightRecorderOptions::kMaxBytes) +
+                     " (at least 64 KiB and 16 x the slot size); using " +
+                     std::to_string(spec.recorder_bytes));
+  }
+}
+
 // Inside the handler of file_exporter()'s refusal: rethrows it, or warns that
 // the tracer goes on without the file.
 void give_up_file(const std::exception& e, OnOpenError on_open_error) {
@@ -649,6 +670,7 @@ void read_env(OptionsSpec& spec) {
   read_sampler(spec.sampler);
   read_exporters(spec.exporter);
   read_sizes(spec);
+  read_recorder(spec);
   // Redaction is on unless turned off by name: a typo must not publish addresses.
   spec.redact_for_relay = true;
   if (const char* text = env_value("HOTSPAN_REDACTION")) {
@@ -733,6 +755,9 @@ TracerOptions build_options(const OptionsSpec& spec, OnOpenError on_open_error) 
   options.shutdown_timeout = spec.shutdown_timeout;
   if (spec.redact_for_relay) options.redaction = RedactionPolicy::relay_default();
   options.tail_sampling = make_tail_policy(spec.tail);
+  options.flight_recorder.max_bytes = spec.recorder_bytes;
+  if (spec.recorder_dump_path != nullptr)
+    options.flight_recorder.dump_path = spec.recorder_dump_path;
   return options;
 }
 

@@ -82,6 +82,9 @@ struct OptionsSpec {
   // default). read_env() sets it unless HOTSPAN_REDACTION=off.
   bool redact_for_relay = false;
   TailChoice tail;
+  // TracerOptions::flight_recorder; a null path: the default dump_path.
+  size_t recorder_bytes = 0;
+  const char* recorder_dump_path = nullptr;
 };
 
 // Overrides the fields of `spec` that the environment sets (OTEL_* and

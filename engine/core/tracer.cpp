@@ -136,6 +136,23 @@ TracerStats Tracer::stats() const noexcept {
   return _core->stats();
 }
 
+bool Tracer::dump_recent(const std::string& path, std::string* error,
+                         std::chrono::milliseconds timeout) noexcept {
+  std::string reason;
+  const bool ok = _core->dump_recent(path, reason, timeout);
+  if (!ok && error != nullptr) {
+    try {
+      *error = std::move(reason);
+    } catch (...) {
+    }
+  }
+  return ok;
+}
+
+void Tracer::request_dump() noexcept {
+  _core->request_dump();
+}
+
 const std::string& Tracer::service_name() const noexcept {
   return _core->service_name();
 }

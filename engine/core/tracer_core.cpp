@@ -54,6 +54,19 @@ size_t validated_queue_capacity(const TracerOptions& o) {
     require(rule.threshold.count() >= 0, "tail_sampling.slow_roots: the threshold of '" +
                                              rule.name.substr(0, 64) + "' must not be negative");
   }
+  // The recorder evicts a sixteenth of its ring at a time: a chunk must hold
+  // at least a span of a full slot, or no span would stay recorded.
+  const FlightRecorderOptions& recorder = o.flight_recorder;
+  const size_t recorder_min = std::max(FlightRecorderOptions::kMinBytes, 16 * o.slot_bytes);
+  require(recorder.max_bytes == 0 || (recorder.max_bytes >= recorder_min &&
+                                      recorder.max_bytes <= FlightRecorderOptions::kMaxBytes),
+          "flight_recorder.max_bytes must be 0 (off) or in " + std::to_string(recorder_min) + ".." +
+              std::to_string(FlightRecorderOptions::kMaxBytes) +
+              " (at least 64 KiB and 16 x slot_bytes, so that a sixteenth of the ring holds a "
+              "full span; got " +
+              std::to_string(recorder.max_bytes) + ")");
+  require(recorder.max_bytes == 0 || !recorder.dump_path.empty(),
+          "flight_recorder.dump_path must not be empty when the recorder is on");
   // The resource is written whole at the start of every file and batch that
   // carries it (a binary header frame holds at most 16 MiB), so it is bounded
   // as configuration rather than cut silently.
@@ -80,7 +93,8 @@ TracerCore::TracerCore(TracerOptions options)
     : _queue(validated_queue_capacity(options)),
       _exporter_thread(*this, options.exporter ? std::move(options.exporter) : noop_exporter(),
                        {options.export_batch_size, options.idle_sleep},
-                       std::move(options.redaction), options.tail_sampling) {
+                       std::move(options.redaction), options.tail_sampling,
+                       options.flight_recorder) {
   TracerHot::id = g_next_core_id.fetch_add(1, std::memory_order_relaxed);
   if (!options.sampler) options.sampler = parent_based(always_on());
   init_asymmetric_fences();
@@ -188,6 +202,22 @@ void TracerCore::shutdown() noexcept {
   }
 }
 
+bool TracerCore::dump_recent(const std::string& path, std::string& error,
+                             std::chrono::milliseconds timeout) noexcept {
+  if (forked()) {
+    error = "hotspan: dump_recent: the recorder is the parent process's (fork)";
+    return false;
+  }
+  return _exporter_thread.dump_recent(path, error, timeout);
+}
+
+void TracerCore::request_dump() noexcept {
+  // Two relaxed loads and a lock-free increment: async-signal-safe. A closed
+  // tracer's thread is gone or about to go; a request then is ignored.
+  if (forked() || TracerHot::closed.load(std::memory_order_relaxed)) return;
+  _exporter_thread.request_dump();
+}
+
 bool TracerCore::exporter_stopped() noexcept {
   if (forked()) return true;  // the exporter thread is the parent's: none runs here
   return _exporter_thread.stopped();
@@ -260,6 +290,9 @@ TracerStats TracerCore::stats() noexcept {
   s.traces_kept_by_tail_sampling = exports.tail.traces_kept;
   s.traces_discarded_by_tail_sampling = exports.tail.traces_discarded;
   s.traces_decided_early = exports.tail.traces_decided_early;
+  s.recorder_dumps = exports.recorder_dumps;
+  s.recorder_dump_failures = exports.recorder_dump_failures;
+  s.recorder_spans_evicted = exports.recorder_spans_evicted;
   return s;
 }
 

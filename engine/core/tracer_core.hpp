@@ -84,6 +84,11 @@ class TracerCore : public TracerHot {
   void shutdown() noexcept;
   bool exporter_stopped() noexcept;
   TracerStats stats() noexcept;
+  // Flight recorder (exporter_thread.hpp); request_dump() is async-signal-safe.
+  bool dump_recent(const std::string& path, std::string& error,
+                   std::chrono::milliseconds timeout) noexcept;
+  void request_dump() noexcept;
+  const ExporterThread& exporter_thread() const noexcept { return _exporter_thread; }
 
   // ThreadRecorder registration (slow path: creation and destruction only).
   void register_recorder(ThreadRecorder* r);

@@ -179,6 +179,14 @@ typedef struct hotspan_options {
   const char* tail_keep_attributes;
   uint32_t tail_decision_wait_ms; /* at least 1 */
   size_t tail_max_buffered_bytes; /* at least 65536 */
+  /* Flight recorder (C++: hotspan/flight_recorder.hpp): bytes of the most
+   * recent spans kept in memory for hotspan_tracer_dump_recent() and
+   * hotspan_tracer_request_dump(); 0: off. Otherwise at least 65536 and
+   * 16 x slot_bytes. */
+  size_t recorder_bytes;
+  /* Where hotspan_tracer_request_dump() writes: "<path>.<UTC time>.<pid>.<n>".
+   * NULL: "hotspan-recorder.hsp" (in the working directory). */
+  const char* recorder_dump_path;
 } hotspan_options;
 
 /* Fills every field with the defaults of the C++ TracerOptions: no exporter,
@@ -188,7 +196,8 @@ HOTSPAN_API hotspan_status hotspan_options_init(hotspan_options* options) HOTSPA
 /* Overrides the fields that the environment sets: OTEL_SERVICE_NAME,
  * OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_TRACES_EXPORTER,
  * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, HOTSPAN_FILE, HOTSPAN_FORMAT,
- * HOTSPAN_FILE_MODE, HOTSPAN_FILE_APPEND and the HOTSPAN_* sizes (docs/GUIDE.md lists them).
+ * HOTSPAN_FILE_MODE, HOTSPAN_FILE_APPEND, HOTSPAN_RECORDER_BYTES, HOTSPAN_RECORDER_DUMP_PATH
+ * and the HOTSPAN_* sizes (docs/GUIDE.md lists them).
  * Invalid values print one warning line on stderr and leave the field as it was. The string fields
  * it sets point into the environment (getenv): they stay valid while those variables are not
  * changed. Not thread-safe against concurrent setenv(). */
@@ -212,6 +221,20 @@ HOTSPAN_API void hotspan_tracer_destroy(hotspan_tracer* tracer) HOTSPAN_NOEXCEPT
  * HOTSPAN_ERR_SHUT_DOWN after shutdown. */
 HOTSPAN_API hotspan_status hotspan_tracer_flush(hotspan_tracer* tracer,
                                                 uint32_t timeout_ms) HOTSPAN_NOEXCEPT;
+/* Flight recorder (hotspan_options.recorder_bytes). Waits (up to 5 s) until
+ * the spans ended before the call are recorded, then writes the recorder's
+ * spans to `path` as one binary trace file (created 0600; a symbolic link is
+ * refused). The recorder keeps them. HOTSPAN_ERR_INVALID_ARGUMENT when the
+ * recorder is off, HOTSPAN_ERR_SHUT_DOWN after shutdown, HOTSPAN_ERR_IO when
+ * the file cannot be written or the exporter thread did not get to it in
+ * time: hotspan_last_error() says which. */
+HOTSPAN_API hotspan_status hotspan_tracer_dump_recent(hotspan_tracer* tracer,
+                                                      const char* path) HOTSPAN_NOEXCEPT;
+/* Async-signal-safe (call it from a signal handler): asks the exporter thread
+ * to write the recorder's spans to the next file named after
+ * recorder_dump_path, within idle_sleep_us. No-op when the recorder is off,
+ * after shutdown or for NULL. Counted in hotspan_stats.recorder_dumps. */
+HOTSPAN_API void hotspan_tracer_request_dump(hotspan_tracer* tracer) HOTSPAN_NOEXCEPT;
 /* Idempotent: drains, flushes and stops the exporter. Later spans are inert. */
 HOTSPAN_API hotspan_status hotspan_tracer_shutdown(hotspan_tracer* tracer) HOTSPAN_NOEXCEPT;
 
@@ -232,7 +255,10 @@ typedef struct hotspan_stats { /* monotonically increasing counters */
   uint64_t spans_discarded_by_tail_sampling;
   uint64_t traces_kept_by_tail_sampling;
   uint64_t traces_discarded_by_tail_sampling;
-  uint64_t traces_decided_early; /* before their local root ended */
+  uint64_t traces_decided_early;   /* before their local root ended */
+  uint64_t recorder_dumps;         /* flight-recorder files written */
+  uint64_t recorder_dump_failures; /* flight-recorder files that could not be written */
+  uint64_t recorder_spans_evicted; /* spans that left the recorder's ring (not losses) */
 } hotspan_stats;
 /* Once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
  *                               + dropped_queue_full + dropped_export_failed

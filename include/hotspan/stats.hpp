@@ -43,6 +43,9 @@ struct TracerStats {                    // monotonically increasing counters
   uint64_t traces_kept_by_tail_sampling = 0;
   uint64_t traces_discarded_by_tail_sampling = 0;
   uint64_t traces_decided_early = 0;
+  uint64_t recorder_dumps = 0;          // flight-recorder files written
+  uint64_t recorder_dump_failures = 0;  // flight-recorder files that could not be written
+  uint64_t recorder_spans_evicted = 0;  // spans that left the flight recorder's ring for newer
 
   RecordedLosses losses() const noexcept {
     return {dropped_pool_exhausted, dropped_queue_full, dropped_export_failed,
@@ -63,7 +66,10 @@ struct TracerStats {                    // monotonically increasing counters
 };
 // values_redacted counts values changed, not spans, and the traces_* counters
 // count traces: they are outside the invariant. Discarding by tail sampling is
-// a decision, not a loss: it is not in RecordedLosses.
+// a decision, not a loss: it is not in RecordedLosses. The recorder_* counters
+// are outside it too: the flight recorder keeps a copy of spans that are
+// exported (or counted as lost) as usual, so a span evicted from its ring is
+// not a loss.
 // Invariant once flushed: spans_sampled == spans_exported + dropped_pool_exhausted
 //                                        + dropped_queue_full + dropped_export_failed
 //                                        + spans_discarded_by_tail_sampling

@@ -26,6 +26,7 @@
 
 #include "hotspan/export.h"
 #include "hotspan/exporter.hpp"
+#include "hotspan/flight_recorder.hpp"
 #include "hotspan/redaction.hpp"
 #include "hotspan/sampler.hpp"
 #include "hotspan/span.hpp"
@@ -67,6 +68,9 @@ struct HOTSPAN_API TracerOptions {
   // Which whole traces reach the exporter, decided when each local trace ends
   // (hotspan/tail_sampling.hpp). Off here; from_env() reads HOTSPAN_TAIL_*.
   TailSamplingPolicy tail_sampling;
+  // Keeps the most recent sampled spans in memory for dump_recent() and
+  // request_dump() (hotspan/flight_recorder.hpp). Off by default.
+  FlightRecorderOptions flight_recorder;
 
   static TracerOptions from_env();  // OTEL_* and HOTSPAN_* variables: docs/GUIDE.md
 };
@@ -147,6 +151,25 @@ class HOTSPAN_API Tracer {
   // stream of an ostream_exporter) must then live until this turns true.
   bool exporter_stopped() const noexcept;
   TracerStats stats() const noexcept;
+
+  // Flight recorder (TracerOptions::flight_recorder). Waits until the
+  // exporter thread has drained the queue (so every span ended before the
+  // call is in) and written the recorder's spans to `path` as one binary
+  // trace file (docs/FORMAT.md; created 0600 by open_trace_file(), a symbolic
+  // link refused). The ring is not cleared: a later dump holds these spans
+  // again if they are still among the most recent. False when the recorder
+  // is off, the file cannot be written, the tracer is shut down or `timeout`
+  // passes, with the reason in *error when `error` is not null; a failed
+  // write counts in TracerStats::recorder_dump_failures.
+  bool dump_recent(const std::string& path, std::string* error = nullptr,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5)) noexcept;
+  // Async-signal-safe (one lock-free atomic increment, no lock, allocation
+  // or wake-up): asks the exporter thread to drain the queue and dump to a
+  // fresh name after flight_recorder.dump_path. It notices the request within
+  // idle_sleep (its longest sleep); requests made before it gets to them make
+  // one file. Counted in recorder_dumps or recorder_dump_failures. Does
+  // nothing when the recorder is off or the tracer is shut down.
+  void request_dump() noexcept;
 
   const std::string& service_name() const noexcept;
 

@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int g_passed = 0;
@@ -918,6 +920,99 @@ static void test_options_from_env(void) {
   CHECK_STATUS(hotspan_options_from_env(&o), HOTSPAN_ERR_INVALID_ARGUMENT);
 }
 
+/* The flight recorder: dump_recent writes a binary trace, request_dump (here
+ * from a signal handler) a fresh file after recorder_dump_path; off, shut down
+ * and a bad path give their statuses; the counters are filled. */
+static hotspan_tracer* g_signal_tracer = NULL;
+static void dump_on_signal(int signal_number) {
+  (void)signal_number;
+  hotspan_tracer_request_dump(g_signal_tracer);
+}
+
+static void test_flight_recorder(void) {
+  hotspan_options o;
+  hotspan_tracer* tracer = NULL;
+  hotspan_tracer* off = NULL;
+  hotspan_stats stats;
+  char path[512];
+  char dump_path[512];
+  char* data;
+  int i;
+  struct sigaction action;
+  struct sigaction previous;
+  CHECK_STATUS(hotspan_options_init(&o), HOTSPAN_OK);
+  CHECK(o.recorder_bytes == 0 && o.recorder_dump_path == NULL);
+  CHECK_STATUS(hotspan_tracer_create(&o, &off), HOTSPAN_OK);
+  path_in_dir(path, sizeof path, "recorder_off.hsp");
+  CHECK_STATUS(hotspan_tracer_dump_recent(off, path), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hotspan_last_error(), "flight recorder is off") != NULL);
+  hotspan_tracer_request_dump(off); /* a no-op */
+  hotspan_tracer_destroy(off);
+
+  o.recorder_bytes = 1000; /* too small to hold a chunk */
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(hotspan_last_error(), "flight_recorder.max_bytes") != NULL);
+
+  o.recorder_bytes = 1u << 20;
+  path_in_dir(dump_path, sizeof dump_path, "signalled.hsp");
+  o.recorder_dump_path = dump_path;
+  o.idle_sleep_us = 200;
+  CHECK_STATUS(hotspan_tracer_create(&o, &tracer), HOTSPAN_OK);
+  for (i = 0; i < 100; ++i) {
+    hotspan_span span;
+    CHECK_STATUS(hotspan_span_start(tracer, &span, "c.recorded", HOTSPAN_NUL_TERMINATED,
+                                    HOTSPAN_KIND_INTERNAL),
+                 HOTSPAN_OK);
+    CHECK_STATUS(hotspan_span_end(&span), HOTSPAN_OK);
+  }
+  path_in_dir(path, sizeof path, "recorder.hsp");
+  CHECK_STATUS(hotspan_tracer_dump_recent(tracer, path), HOTSPAN_OK);
+  data = read_file(path);
+  CHECK(data != NULL && memcmp(data, "\x89HSP", 4) == 0);
+  free(data);
+  CHECK_STATUS(hotspan_tracer_dump_recent(tracer, NULL), HOTSPAN_ERR_NULL_ARGUMENT);
+  path_in_dir(path, sizeof path, "no-such-dir/recorder.hsp");
+  CHECK_STATUS(hotspan_tracer_dump_recent(tracer, path), HOTSPAN_ERR_IO);
+  CHECK(strstr(hotspan_last_error(), "no-such-dir") != NULL);
+
+  g_signal_tracer = tracer;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = dump_on_signal;
+  sigemptyset(&action.sa_mask);
+  CHECK(sigaction(SIGUSR2, &action, &previous) == 0);
+  CHECK(raise(SIGUSR2) == 0);
+  for (i = 0; i < 5000; ++i) {
+    CHECK_STATUS(hotspan_tracer_stats(tracer, &stats), HOTSPAN_OK);
+    if (stats.recorder_dumps == 2) break;
+    {
+      const struct timespec millisecond = {0, 1000000};
+      nanosleep(&millisecond, NULL);
+    }
+  }
+  sigaction(SIGUSR2, &previous, NULL);
+  g_signal_tracer = NULL;
+  CHECK(stats.recorder_dumps == 2);
+  CHECK(stats.recorder_dump_failures == 1);
+  CHECK(stats.recorder_spans_evicted == 0);
+  CHECK_STATUS(hotspan_tracer_shutdown(tracer), HOTSPAN_OK);
+  path_in_dir(path, sizeof path, "after_shutdown.hsp");
+  CHECK_STATUS(hotspan_tracer_dump_recent(tracer, path), HOTSPAN_ERR_SHUT_DOWN);
+  hotspan_tracer_request_dump(NULL); /* a no-op */
+  hotspan_tracer_destroy(tracer);
+}
+
+static void test_recorder_from_env(void) {
+  hotspan_options o;
+  CHECK_STATUS(hotspan_options_init(&o), HOTSPAN_OK);
+  setenv("HOTSPAN_RECORDER_BYTES", "2097152", 1);
+  setenv("HOTSPAN_RECORDER_DUMP_PATH", "/var/tmp/c.hsp", 1);
+  CHECK_STATUS(hotspan_options_from_env(&o), HOTSPAN_OK);
+  CHECK(o.recorder_bytes == 2097152);
+  CHECK(o.recorder_dump_path != NULL && strcmp(o.recorder_dump_path, "/var/tmp/c.hsp") == 0);
+  unsetenv("HOTSPAN_RECORDER_BYTES");
+  unsetenv("HOTSPAN_RECORDER_DUMP_PATH");
+}
+
 int main(void) {
   const char* tmp = getenv("TMPDIR");
   snprintf(g_dir, sizeof g_dir, "%s/hotspan_c_api_test.XXXXXX", tmp != NULL ? tmp : "/tmp");
@@ -942,6 +1037,8 @@ int main(void) {
   test_span_outlives_tracer();
   test_threads();
   test_options_from_env();
+  test_flight_recorder();
+  test_recorder_from_env();
   {
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", g_dir);

@@ -103,8 +103,23 @@ bool within_reader_limits(const SpanRecord& r) noexcept {
   return attributes <= kMaxAttributesPerSpan;
 }
 
+// A drops frame, or the end frame, which also carries the total span count.
+void write_losses_frame(std::string& out, FrameType type, uint64_t spans,
+                        const RecordedLosses& losses) {
+  ByteWriter w(out);
+  w.reserve((kLossCounters + 1) * ByteWriter::kMaxVarint);
+  const size_t start = begin_frame(w, type);
+  if (type == FrameType::end) w.varint(spans);
+  for (uint64_t RecordedLosses::*counter : kLossCounterOrder)
+    w.varint(losses.*counter);
+  end_frame(w, start);
+}
+
 class BinaryRecordEncoder final : public RecordEncoder {
  public:
+  explicit BinaryRecordEncoder(const BinaryStringLimits& limits)
+      : _strings(limits.max_strings, limits.max_bytes, kMaxInternedStringBytes) {}
+
   void begin(const Resource& resource, std::string& out) override {
     _resource = resource;
     write_header(out);
@@ -243,15 +258,8 @@ class BinaryRecordEncoder final : public RecordEncoder {
     _header_in_block = true;
   }
 
-  // A drops frame, or the end frame, which also carries the total span count.
   void write_losses(std::string& out, FrameType type) {
-    ByteWriter w(out);
-    w.reserve((kLossCounters + 1) * ByteWriter::kMaxVarint);
-    const size_t start = begin_frame(w, type);
-    if (type == FrameType::end) w.varint(_spans_total + _spans_in_block);
-    for (uint64_t RecordedLosses::*counter : kLossCounterOrder)
-      w.varint(_losses.*counter);
-    end_frame(w, start);
+    write_losses_frame(out, type, _spans_total + _spans_in_block, _losses);
     _drops_in_block = true;
   }
 
@@ -340,7 +348,7 @@ class BinaryRecordEncoder final : public RecordEncoder {
   }
 
   Resource _resource;
-  StringInterner _strings{kMaxInternedStrings, kMaxTableBytes, kMaxInternedStringBytes};
+  StringInterner _strings;
   std::vector<size_t> _bounds;    // of the spans of the batch that are encoded
   std::vector<SpanRecord> _kept;  // those spans, when some of the batch were left out
   uint32_t _name_hint = 0;
@@ -389,7 +397,15 @@ size_t binary_header_payload_bytes(const Resource& resource) {
 }
 
 std::unique_ptr<RecordEncoder> make_binary_encoder() {
-  return std::make_unique<BinaryRecordEncoder>();
+  return make_binary_encoder(BinaryStringLimits{});
+}
+
+std::unique_ptr<RecordEncoder> make_binary_encoder(const BinaryStringLimits& limits) {
+  return std::make_unique<BinaryRecordEncoder>(limits);
+}
+
+void append_binary_end_frame(uint64_t spans, const RecordedLosses& losses, std::string& out) {
+  write_losses_frame(out, FrameType::end, spans, losses);
 }
 
 std::string binary_resource_refusal(const Resource& resource) {

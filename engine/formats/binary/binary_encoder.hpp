@@ -26,7 +26,22 @@
 
 namespace hotspan::detail {
 
+// How many strings the encoder interns, and how many bytes they may take in
+// all; further strings are written inline. The defaults are the format's
+// (what a reader accepts); the flight recorder lowers them to stay within
+// its memory budget.
+struct BinaryStringLimits {
+  size_t max_strings = binary::kMaxInternedStrings;
+  size_t max_bytes = binary::kMaxTableBytes;
+};
+
 std::unique_ptr<RecordEncoder> make_binary_encoder();
+std::unique_ptr<RecordEncoder> make_binary_encoder(const BinaryStringLimits& limits);
+
+// Appends an end frame declaring `spans` spans and `losses`: for writers that
+// assemble a file from frames an encoder wrote earlier (the flight recorder's
+// dump), whose span count is not the encoder's.
+void append_binary_end_frame(uint64_t spans, const RecordedLosses& losses, std::string& out);
 
 // The most bytes span `r` can take in a spans frame: its encoding with every
 // varint counted at 10 bytes, every name and key written inline, and the
