@@ -61,7 +61,11 @@ std::string RotatedFileNames::path(uint64_t sequence,
 }
 
 std::optional<uint64_t> RotatedFileNames::sequence_of(std::string_view name) const {
-  if (!name.starts_with(_stem) || !name.ends_with(_extension)) return std::nullopt;
+  // The stem and the extension may not overlap ("relay.bin" has both).
+  if (name.size() < _stem.size() + _extension.size() || !name.starts_with(_stem) ||
+      !name.ends_with(_extension)) {
+    return std::nullopt;
+  }
   name.remove_prefix(_stem.size());
   name.remove_suffix(_extension.size());
   // SEQUENCE "." TIME
