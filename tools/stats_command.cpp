@@ -20,7 +20,6 @@
 #include "percentile.hpp"
 #include "read_spans.hpp"
 #include "text_output.hpp"
-#include "trace_id_hash.hpp"
 
 namespace hotspan::tool {
 namespace {
@@ -200,7 +199,7 @@ class Statistics {
   StringTable _labels;
   std::vector<Group> _groups;  // by label index
   StringTable _names;          // of the spans that name traces
-  std::unordered_map<TraceId, TraceSummary, TraceIdHash> _traces;
+  std::unordered_map<TraceId, TraceSummary> _traces;
 };
 
 int run_stats(std::span<const std::string_view> args) {

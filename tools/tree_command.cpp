@@ -28,7 +28,6 @@
 #include "read_spans.hpp"
 #include "text_output.hpp"
 #include "trace_forest.hpp"
-#include "trace_id_hash.hpp"
 
 namespace hotspan::tool {
 namespace {
@@ -163,7 +162,7 @@ void print_trace(const TraceForest& forest, const Trace& trace, size_t max_attri
 }
 
 struct TraceSelection {
-  std::unordered_set<TraceId, TraceIdHash> ids;
+  std::unordered_set<TraceId> ids;
   size_t trace_count = 0;  // in the whole input
   ReadResult result;
 };
@@ -176,7 +175,7 @@ TraceSelection earliest_traces(const InputSet& inputs, size_t limit) {
     size_t first_seen;
     TraceId id;
   };
-  std::unordered_map<TraceId, TraceStart, TraceIdHash> starts;
+  std::unordered_map<TraceId, TraceStart> starts;
   TraceSelection selection;
   selection.result = inputs.read([&starts](const SpanReader& reader) {
     const SpanRecord& span = reader.record();

@@ -2,8 +2,12 @@
 // sampled span is still accounted for exactly once.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -16,6 +20,7 @@
 #include "capture_exporter.hpp"
 #include "hotspan/hotspan.h"
 #include "hotspan/hotspan.hpp"
+#include "hotspan/reader.hpp"
 #include "stderr_capture.hpp"
 
 using namespace hotspan;
@@ -418,6 +423,38 @@ TEST_CASE("tail sampling under concurrent producers: whole traces, exact counts"
     for (int i = 0; i < kTraces; ++i)
       error_traces += (i + t) % 7 == 0 ? 1 : 0;
   CHECK(with_error.size() == error_traces);
+}
+
+TEST_CASE("the flight recorder keeps every span while tail sampling thins the exporter's share",
+          "[tail_sampling][flight_recorder]") {
+  auto exporter = std::make_shared<CaptureExporter>();
+  TracerOptions o;
+  o.exporter = exporter;
+  o.tail_sampling.enabled = true;  // baseline 0: only traces with an error are exported
+  o.flight_recorder.max_bytes = 1 << 20;
+  Tracer tracer(std::move(o));
+  const TraceId failed = three_span_trace(tracer, "circuit", true);
+  for (int i = 0; i < 9; ++i)
+    three_span_trace(tracer, "circuit", false);
+  REQUIRE(tracer.flush());
+  CHECK(exporter->count() == 3);
+  for (const OwnedSpan& s : exporter->spans())
+    CHECK(s.trace_id == failed);
+  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                           "/hotspan_tail_recorder_" + std::to_string(::getpid()) + ".hsp";
+  std::string error;
+  REQUIRE(tracer.dump_recent(path, &error));
+  const auto reader = BinaryTraceReader::open(path);
+  REQUIRE(reader->read_header());
+  size_t dumped = 0;
+  while (reader->next() != nullptr)
+    ++dumped;
+  CHECK(reader->status() == BinaryTraceReader::Status::complete);
+  CHECK(dumped == 30);  // every span, discarded ones included
+  std::remove(path.c_str());
+  const TracerStats s = tracer.stats();
+  CHECK(s.spans_discarded_by_tail_sampling == 27);
+  require_invariant(s);
 }
 
 TEST_CASE("TracerOptions::tail_sampling out of range is refused", "[tail_sampling]") {
