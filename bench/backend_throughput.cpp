@@ -301,117 +301,118 @@ void tail_sampling(benchmark::State& state, bool keep) {
   state.counters["held_bytes/span"] = benchmark::Counter(held_bytes_per_span);
   state.counters["kept/span"] = benchmark::Counter(
       double(handed_out) / double(std::max<int64_t>(1, state.iterations() * kBatchSize)));
-  // A 16 MiB recorder filled with 2-attribute spans, wrapped once, and the
-  // batches it was filled with.
-  struct FullRecorder {
-    FullRecorder() : recorder(options()) {
-      recorder.begin(hotspan::Resource{});
-      for (size_t i = 0; recorder.spans_evicted() == 0; ++i)
-        recorder.record(batches.batch(i));
-    }
-    static hotspan::FlightRecorderOptions options() {
-      hotspan::FlightRecorderOptions o;
-      o.max_bytes = kRecorderBytes;
-      return o;
-    }
-    const hotspan_bench::RecordBatches batches{kBatchCount, kBatchSize, 2};
-    hotspan::detail::FlightRecorder recorder;
-  };
+}
 
-  void record(benchmark::State & state) {
-    FullRecorder full;
-    hotspan_bench::CallerPin pin;
-    size_t i = 0;
-    for (auto _ : state)
-      full.recorder.record(full.batches.batch(i++));
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
-    state.counters["ring_bytes/span"] =
-        benchmark::Counter(double(full.recorder.held_bytes()) / double(full.recorder.spans_held()));
-    state.counters["spans_held"] = benchmark::Counter(double(full.recorder.spans_held()));
+// A 16 MiB recorder filled with 2-attribute spans, wrapped once, and the
+// batches it was filled with.
+struct FullRecorder {
+  FullRecorder() : recorder(options()) {
+    recorder.begin(hotspan::Resource{});
+    for (size_t i = 0; recorder.spans_evicted() == 0; ++i)
+      recorder.record(batches.batch(i));
   }
-
-  void dump(benchmark::State & state) {
-    FullRecorder full;
-    const std::string path = "/tmp/hotspan-bench-dump-" + std::to_string(getpid()) + ".hsp";
-    std::string error;
-    for (auto _ : state) {
-      if (!full.recorder.dump(path, {}, error)) state.SkipWithError(error.c_str());
-    }
-    std::remove(path.c_str());
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * full.recorder.held_bytes()));
-    state.counters["spans"] = benchmark::Counter(double(full.recorder.spans_held()));
+  static hotspan::FlightRecorderOptions options() {
+    hotspan::FlightRecorderOptions o;
+    o.max_bytes = kRecorderBytes;
+    return o;
   }
+  const hotspan_bench::RecordBatches batches{kBatchCount, kBatchSize, 2};
+  hotspan::detail::FlightRecorder recorder;
+};
 
-  // file_exporter() throws std::invalid_argument for a format not built in.
-  bool format_available(const FormatInfo& format, std::string& why) {
-    try {
-      hotspan::file_exporter("/dev/null", format.format);
-      return true;
-    } catch (const std::invalid_argument& e) {
-      why = e.what();
-      return false;
-    }
+void record(benchmark::State& state) {
+  FullRecorder full;
+  hotspan_bench::CallerPin pin;
+  size_t i = 0;
+  for (auto _ : state)
+    full.recorder.record(full.batches.batch(i++));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatchSize));
+  state.counters["ring_bytes/span"] =
+      benchmark::Counter(double(full.recorder.held_bytes()) / double(full.recorder.spans_held()));
+  state.counters["spans_held"] = benchmark::Counter(double(full.recorder.spans_held()));
+}
+
+void dump(benchmark::State& state) {
+  FullRecorder full;
+  const std::string path = "/tmp/hotspan-bench-dump-" + std::to_string(getpid()) + ".hsp";
+  std::string error;
+  for (auto _ : state) {
+    if (!full.recorder.dump(path, {}, error)) state.SkipWithError(error.c_str());
   }
+  std::remove(path.c_str());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * full.recorder.held_bytes()));
+  state.counters["spans"] = benchmark::Counter(double(full.recorder.spans_held()));
+}
 
-  void register_all() {
-    std::string skipped;
-    for (const FormatInfo& format : hotspan::formats()) {
-      std::string why;
-      if (!format_available(format, why)) {
-        skipped += (skipped.empty() ? "" : "; ") + std::string(format.name) + ": " + why;
-        continue;
+// file_exporter() throws std::invalid_argument for a format not built in.
+bool format_available(const FormatInfo& format, std::string& why) {
+  try {
+    hotspan::file_exporter("/dev/null", format.format);
+    return true;
+  } catch (const std::invalid_argument& e) {
+    why = e.what();
+    return false;
+  }
+}
+
+void register_all() {
+  std::string skipped;
+  for (const FormatInfo& format : hotspan::formats()) {
+    std::string why;
+    if (!format_available(format, why)) {
+      skipped += (skipped.empty() ? "" : "; ") + std::string(format.name) + ": " + why;
+      continue;
+    }
+    for (const Sink& sink : kSinks) {
+      const std::string suffix = std::string(format.name) + "/" + sink.name;
+      auto* d = benchmark::RegisterBenchmark(
+          ("direct/" + suffix).c_str(),
+          [format, sink](benchmark::State& s) { direct(s, format, sink); });
+      d->ArgName("attributes")->Arg(0)->Arg(2)->Arg(8)->Unit(benchmark::kMicrosecond);
+      hotspan_bench::with_spread(d);
+
+      auto* t = benchmark::RegisterBenchmark(
+          ("tracer/" + suffix).c_str(),
+          [format, sink](benchmark::State& s) { through_tracer(s, format, sink); });
+      t->ArgName("attributes");
+      if (sink.to_file) {
+        t->Arg(2);
+      } else {
+        t->Arg(0)->Arg(2)->Arg(8);
       }
-      for (const Sink& sink : kSinks) {
-        const std::string suffix = std::string(format.name) + "/" + sink.name;
-        auto* d = benchmark::RegisterBenchmark(
-            ("direct/" + suffix).c_str(),
-            [format, sink](benchmark::State& s) { direct(s, format, sink); });
-        d->ArgName("attributes")->Arg(0)->Arg(2)->Arg(8)->Unit(benchmark::kMicrosecond);
-        hotspan_bench::with_spread(d);
-
-        auto* t = benchmark::RegisterBenchmark(
-            ("tracer/" + suffix).c_str(),
-            [format, sink](benchmark::State& s) { through_tracer(s, format, sink); });
-        t->ArgName("attributes");
-        if (sink.to_file) {
-          t->Arg(2);
-        } else {
-          t->Arg(0)->Arg(2)->Arg(8);
-        }
-        t->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
-        hotspan_bench::with_spread(t);
-      }
+      t->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+      hotspan_bench::with_spread(t);
     }
-    for (const bool redact : {false, true}) {
-      auto* b =
-          benchmark::RegisterBenchmark(redact ? "decode/redaction:relay" : "decode/redaction:none",
-                                       [redact](benchmark::State& s) { decode(s, redact); });
-      b->Unit(benchmark::kMicrosecond);
-      hotspan_bench::with_spread(b);
-    }
-    for (const bool keep : {false, true}) {
-      auto* b =
-          benchmark::RegisterBenchmark(keep ? "tail/keep" : "tail/discard",
-                                       [keep](benchmark::State& s) { tail_sampling(s, keep); });
-      b->Unit(benchmark::kMicrosecond);
-      hotspan_bench::with_spread(b);
-    }
-    auto* on = benchmark::RegisterBenchmark(
-        "decode/recorder:16MiB", [](benchmark::State& s) { decode(s, false, kRecorderBytes); });
-    on->Unit(benchmark::kMicrosecond);
-    hotspan_bench::with_spread(on);
-    auto* r = benchmark::RegisterBenchmark("recorder/record/attributes:2", record);
-    r->Unit(benchmark::kMicrosecond);
-    hotspan_bench::with_spread(r);
-    auto* d = benchmark::RegisterBenchmark("recorder/dump:16MiB", dump);
-    d->Unit(benchmark::kMillisecond);
-    hotspan_bench::with_spread(d);
-    benchmark::AddCustomContext("formats_skipped", skipped.empty() ? "none" : skipped);
-    benchmark::AddCustomContext("placement", hotspan_bench::placement_description());
-    benchmark::AddCustomContext("batch_size", std::to_string(kBatchSize));
-    benchmark::AddCustomContext("tracer_run_seconds",
-                                std::to_string(kTracerRunTime.count() / 1000.0));
   }
+  for (const bool redact : {false, true}) {
+    auto* b =
+        benchmark::RegisterBenchmark(redact ? "decode/redaction:relay" : "decode/redaction:none",
+                                     [redact](benchmark::State& s) { decode(s, redact); });
+    b->Unit(benchmark::kMicrosecond);
+    hotspan_bench::with_spread(b);
+  }
+  for (const bool keep : {false, true}) {
+    auto* b = benchmark::RegisterBenchmark(keep ? "tail/keep" : "tail/discard",
+                                           [keep](benchmark::State& s) { tail_sampling(s, keep); });
+    b->Unit(benchmark::kMicrosecond);
+    hotspan_bench::with_spread(b);
+  }
+  auto* on = benchmark::RegisterBenchmark(
+      "decode/recorder:16MiB", [](benchmark::State& s) { decode(s, false, kRecorderBytes); });
+  on->Unit(benchmark::kMicrosecond);
+  hotspan_bench::with_spread(on);
+  auto* r = benchmark::RegisterBenchmark("recorder/record/attributes:2", record);
+  r->Unit(benchmark::kMicrosecond);
+  hotspan_bench::with_spread(r);
+  auto* d = benchmark::RegisterBenchmark("recorder/dump:16MiB", dump);
+  d->Unit(benchmark::kMillisecond);
+  hotspan_bench::with_spread(d);
+  benchmark::AddCustomContext("formats_skipped", skipped.empty() ? "none" : skipped);
+  benchmark::AddCustomContext("placement", hotspan_bench::placement_description());
+  benchmark::AddCustomContext("batch_size", std::to_string(kBatchSize));
+  benchmark::AddCustomContext("tracer_run_seconds",
+                              std::to_string(kTracerRunTime.count() / 1000.0));
+}
 
 }  // namespace
 

@@ -154,6 +154,9 @@ def tail_sampling_table(r):
             rows,
             ["l", "r", "r", "r", "r"],
         ),
+    ]
+
+
 RECORDER_RUNS = ("decode/redaction:none", "decode/recorder:16MiB", "recorder/record/attributes:2", "recorder/dump:16MiB")
 
 
