@@ -97,6 +97,11 @@ void ExporterThread::run() noexcept {
     const uint64_t flush_wanted = _flush_requested.load(std::memory_order_acquire);
     const bool stop = _stop.load(std::memory_order_acquire);
     if (flush_wanted != flush_seen || stop) {
+      // A dump asked for just before shutdown (a handler of SIGTERM that
+      // calls request_dump(), then exit()) is written with the last spans,
+      // before the final drain: what that drain then takes is decided below,
+      // so nothing stays held in tail sampling.
+      if (stop && dump_pending()) serve_dumps(token);
       drain_queue(token);
       // Flush and stop decide every held trace: nothing stays uncounted.
       if (_tail.active()) export_tail_decisions(/*all=*/true);
@@ -107,9 +112,6 @@ void ExporterThread::run() noexcept {
         ok = false;
       }
       if (stop) {
-        // A dump asked for just before shutdown (a handler of SIGTERM that
-        // calls request_dump(), then exit()) is written with the last spans.
-        if (dump_pending()) serve_dumps(token);
         report_drops_if_changed();
         try {
           _exporter->shutdown();
@@ -243,6 +245,13 @@ bool ExporterThread::dump_pending() const noexcept {
 }
 
 void ExporterThread::serve_dumps(moodycamel::ConsumerToken& token) noexcept {
+  // The requests this call serves: those made before the drain below, whose
+  // spans it therefore takes (acquire: pairs with the requests' release
+  // increments, so spans ended before a request are visible to the drain).
+  // A request made during the drain is left for the next call, which drains
+  // again.
+  const uint64_t signals = _signals.load(std::memory_order_acquire);
+  const uint64_t wanted = _dump_requested.load(std::memory_order_acquire);
   // The spans ended before the request are in the queue now; take them, but
   // not what producers keep adding: under sustained overload the queue never
   // looks empty. Twice what it holds covers the consumer token's rotation
@@ -251,7 +260,7 @@ void ExporterThread::serve_dumps(moodycamel::ConsumerToken& token) noexcept {
   drain_queue(token, 2 * _queue.size_approx() + _batch.size());
   const RecordedLosses losses = _core.stats().losses();
   // Every request_dump() since the last one served makes one file.
-  if (const uint64_t signals = _signals.load(std::memory_order_relaxed); signals != _signals_seen) {
+  if (signals != _signals_seen) {
     _signals_seen = signals;
     std::string error;
     try {
@@ -262,9 +271,11 @@ void ExporterThread::serve_dumps(moodycamel::ConsumerToken& token) noexcept {
   uint64_t ticket;
   std::string path;
   {
+    // dump_recent() callers go one at a time: the ticket wanted before the
+    // drain, if any, is the one whose path is here.
     std::lock_guard lock(_control_mutex);
-    ticket = _dump_requested.load(std::memory_order_relaxed);
-    if (ticket == _dump_seen) return;
+    if (wanted == _dump_seen) return;
+    ticket = wanted;
     path.swap(_dump_path);
   }
   std::string error;

@@ -136,23 +136,32 @@ void FlightRecorder::record_slice(std::span<const SpanRecord> slice) {
     return;
   }
   const size_t spans_at = strings_frames_end(_scratch);
-  _strings_frames.append(_scratch, 0, spans_at);
-  _encoder->delivered(true);  // its strings are in _strings_frames from now on
+  const uint64_t spans = slice.size() - left_out;
+  const size_t bytes = _scratch.size() - spans_at;
+  try {  // every allocation before anything is kept: all of the slice or none
+    _strings_frames.reserve(_strings_frames.size() + spans_at);
+    if (spans != 0 && (_chunks.empty() || _chunks.back().frames.size() + bytes > _chunk_target)) {
+      Chunk chunk;
+      chunk.frames.swap(_spare);
+      chunk.frames.clear();
+      chunk.frames.reserve(std::max(bytes, _chunk_target));
+      _chunks.push_back(std::move(chunk));
+    }
+  } catch (...) {
+    // The strings the encoder defined for this slice are not kept: it must
+    // forget them, or later frames would name strings no dump holds.
+    _encoder->delivered(false);
+    count_evicted(slice.size());
+    return;
+  }
+  _strings_frames.append(_scratch, 0, spans_at);  // reserved: cannot throw
+  _encoder->delivered(true);                      // its strings are in _strings_frames from now on
   // Spans a binary frame cannot hold (a string rendered at export over 16 MiB)
   // are not recorded.
   count_evicted(left_out);
-  const uint64_t spans = slice.size() - left_out;
-  const size_t bytes = _scratch.size() - spans_at;
   if (spans == 0) return;
-  if (_chunks.empty() || _chunks.back().frames.size() + bytes > _chunk_target) {
-    Chunk chunk;
-    chunk.frames.swap(_spare);
-    chunk.frames.clear();
-    chunk.frames.reserve(std::max(bytes, _chunk_target));
-    _chunks.push_back(std::move(chunk));
-  }
   Chunk& open = _chunks.back();
-  open.frames.append(_scratch, spans_at);
+  open.frames.append(_scratch, spans_at);  // reserved: cannot throw
   open.spans += spans;
   _chunk_bytes_held += bytes;
   _spans_held += spans;
@@ -175,7 +184,10 @@ void FlightRecorder::evict_beyond_budget() noexcept {
 bool FlightRecorder::dump(const std::string& path, const RecordedLosses& losses,
                           std::string& error) noexcept {
   if (_encoder == nullptr) {
-    error = kOffError;
+    try {
+      error = kOffError;
+    } catch (...) {  // out of memory for the message: the false still says it
+    }
     return false;
   }
   try {

@@ -61,6 +61,11 @@ size_t RecordArena::add(const SpanRecord& record) {
       strings += string_bytes(a);
   }
   const size_t attribute_count = record.attributes.size() + event_attributes;
+  // All or nothing: the record's place is made before its block is taken, so
+  // that a bad_alloc leaves bytes() as it was (the tail sampler's budget
+  // subtracts bytes() of what it added).
+  if (_records.size() == _records.capacity())
+    _records.reserve(std::max<size_t>(4, 2 * _records.size()));
   std::byte* block = allocate(attribute_count * sizeof(AttributeView) +
                               record.events.size() * sizeof(EventView) + strings);
   // Arrays first (aligned at the block's start), then the strings.

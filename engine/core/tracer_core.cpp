@@ -205,7 +205,10 @@ void TracerCore::shutdown() noexcept {
 bool TracerCore::dump_recent(const std::string& path, std::string& error,
                              std::chrono::milliseconds timeout) noexcept {
   if (forked()) {
-    error = "hotspan: dump_recent: the recorder is the parent process's (fork)";
+    try {
+      error = "hotspan: dump_recent: the recorder is the parent process's (fork)";
+    } catch (...) {  // out of memory for the message: the false still says it
+    }
     return false;
   }
   return _exporter_thread.dump_recent(path, error, timeout);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -455,6 +456,45 @@ TEST_CASE("the flight recorder keeps every span while tail sampling thins the ex
   const TracerStats s = tracer.stats();
   CHECK(s.spans_discarded_by_tail_sampling == 27);
   require_invariant(s);
+}
+
+TEST_CASE("a dump asked for just before shutdown is written, and tail sampling leaves nothing held",
+          "[tail_sampling][flight_recorder]") {
+  const std::string dir = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  for (int round = 0; round < 20; ++round) {
+    auto exporter = std::make_shared<CaptureExporter>();
+    TracerOptions o;
+    o.exporter = exporter;
+    o.tail_sampling.enabled = true;
+    o.tail_sampling.baseline = 0.5;
+    o.flight_recorder.max_bytes = 1 << 20;
+    const std::string prefix =
+        "hotspan_tail_shutdown_" + std::to_string(::getpid()) + "_" + std::to_string(round);
+    o.flight_recorder.dump_path = dir + "/" + prefix;
+    Tracer tracer(std::move(o));
+    std::vector<Span> roots;
+    for (int i = 0; i < 50; ++i) {
+      roots.push_back(tracer.start_span("circuit"));
+      Span child = tracer.start_span("hop", SpanKind::internal, roots.back().context());
+    }
+    for (Span& r : roots)
+      r.end();  // the last roots are still in the queue when the dump is asked for
+    tracer.request_dump();
+    tracer.shutdown();
+    const TracerStats s = tracer.stats();
+    CHECK(s.recorder_dumps == 1);
+    CHECK(s.spans_sampled == 100);
+    require_invariant(s);  // every span exported or discarded: none left held
+    CHECK(s.traces_kept_by_tail_sampling + s.traces_discarded_by_tail_sampling == 50);
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().filename().string().rfind(prefix + ".", 0) == 0) {
+        std::filesystem::remove(entry.path());
+        ++files;
+      }
+    }
+    CHECK(files == 1);
+  }
 }
 
 TEST_CASE("TracerOptions::tail_sampling out of range is refused", "[tail_sampling]") {
