@@ -106,7 +106,7 @@ Span& Span::operator=(Span&& other) noexcept {
     end();
     _slot = other._slot;
     _context = other._context;
-    _ids_pending = other._ids_pending;
+    _pending = other._pending;
     other._slot = nullptr;
   }
   return *this;
@@ -240,9 +240,19 @@ void Span::finish() noexcept {
 }
 
 void Span::draw_ids() const noexcept {
-  if (!_context.trace_id.valid()) _context.trace_id = detail::new_trace_id();
+  switch (_pending) {
+    case Pending::span_and_trace_id:
+      _context.trace_id = detail::new_trace_id();
+      break;
+    case Pending::span_and_trace_head:
+      _context.trace_id = detail::trace_id_with_tail(detail::trace_id_tail(_context.trace_id));
+      break;
+    case Pending::span_id:
+    case Pending::none:
+      break;
+  }
   _context.span_id = detail::new_span_id();
-  _ids_pending = false;
+  _pending = Pending::none;
 }
 
 }  // namespace hotspan

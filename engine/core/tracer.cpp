@@ -114,9 +114,20 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   return Span(s, context);
 }
 
+Span Tracer::start_sampled_ratio_root(std::string_view name, SpanKind kind,
+                                      uint64_t tail_bits) noexcept {
+  SpanContext root;
+  root.trace_id = detail::trace_id_with_tail(tail_bits);
+  return start_span_slow(name, kind, root, /*sampled_root=*/true);
+}
+
 namespace detail {
-TraceId draw_trace_id() noexcept {
-  return new_trace_id();
+TraceId trace_id_with_tail(uint64_t bits) noexcept {
+  TraceId id;
+  const uint64_t head = random_u64();
+  std::memcpy(id.bytes.data(), &head, sizeof(head));
+  set_trace_id_tail(id, bits);
+  return id;
 }
 }  // namespace detail
 

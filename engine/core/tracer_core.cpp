@@ -113,6 +113,7 @@ TracerCore::TracerCore(TracerOptions options)
   _sampler_raw = _sampler.get();
   const SamplerClass sampler_class = classify_sampler(*_sampler);
   TracerHot::mode = sampler_class.mode;
+  TracerHot::rules = inline_rules_of(sampler_class.mode);
   TracerHot::ratio_threshold = sampler_class.ratio_threshold;
   const TickConverter& clock = _exporter_thread.clock();
   _resource.clock_anchor_unix_ns = clock.start_unix_ns();

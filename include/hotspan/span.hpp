@@ -58,7 +58,7 @@ class HOTSPAN_API Span {
  public:
   Span() noexcept = default;  // inert
   Span(Span&& other) noexcept
-      : _slot(other._slot), _context(other._context), _ids_pending(other._ids_pending) {
+      : _slot(other._slot), _context(other._context), _pending(other._pending) {
     other._slot = nullptr;
   }
   Span& operator=(Span&& other) noexcept;  // ends the span this one held
@@ -72,7 +72,7 @@ class HOTSPAN_API Span {
   bool is_recording() const noexcept { return _slot != nullptr; }
   // Valid even when unsampled, so that ids still propagate to children and peers.
   SpanContext context() const noexcept {
-    if (_ids_pending) [[unlikely]]
+    if (_pending != Pending::none) [[unlikely]]
       draw_ids();
     return _context;
   }
@@ -125,23 +125,39 @@ class HOTSPAN_API Span {
  private:
   friend class Tracer;
   Span(detail::Slot* slot, const SpanContext& context) noexcept : _slot(slot), _context(context) {}
+  // Which ids an unsampled span draws when its context() is first asked for.
+  enum class Pending : uint8_t {
+    none,
+    span_id,             // the trace id is known (the parent's, or one the sampler saw)
+    span_and_trace_id,   // a root nobody has looked at yet
+    span_and_trace_head  // a trace_id_ratio root: its random tail decided it
+  };
   // An unsampled child of a valid `parent`: in its trace, with its W3C Level 2
-  // random-trace-id flag (reserved flag bits are not propagated). Its span id is
-  // drawn by the first context() call.
+  // random-trace-id flag (reserved flag bits are not propagated).
   static Span unsampled_child(const SpanContext& parent) noexcept {
     Span s;
     s._context.trace_id = parent.trace_id;
     s._context.trace_flags = parent.trace_flags & kTraceFlagRandomTraceId;
-    s._ids_pending = true;
+    s._pending = Pending::span_id;
     return s;
   }
-  // An unsampled root of trace `trace_id` (invalid: drawn by the first
-  // context() call, with the span id). hotspan's trace ids are random.
+  // An unsampled root of trace `trace_id`, or of a trace id drawn later when
+  // it is invalid. hotspan's trace ids are random.
   static Span unsampled_root(const TraceId& trace_id) noexcept {
     Span s;
     s._context.trace_id = trace_id;
     s._context.trace_flags = kTraceFlagRandomTraceId;
-    s._ids_pending = true;
+    s._pending = trace_id.valid() ? Pending::span_id : Pending::span_and_trace_id;
+    return s;
+  }
+  // An unsampled trace_id_ratio root whose random tail (trace_id_tail()) is
+  // `tail_bits`, the bits the decision was made on: the rest of its trace id
+  // is drawn later, so that its context agrees with that decision.
+  static Span unsampled_ratio_root(uint64_t tail_bits) noexcept {
+    Span s;
+    detail::set_trace_id_tail(s._context.trace_id, tail_bits);
+    s._context.trace_flags = kTraceFlagRandomTraceId;
+    s._pending = Pending::span_and_trace_head;
     return s;
   }
   void add_attribute(std::string_view key, const AttributeValue& value) noexcept;
@@ -154,7 +170,7 @@ class HOTSPAN_API Span {
 
   detail::Slot* _slot = nullptr;
   mutable SpanContext _context;
-  mutable bool _ids_pending = false;
+  mutable Pending _pending = Pending::none;
 };
 
 // Makes a span the calling thread's current parent for start_span() until the

@@ -97,41 +97,41 @@ class HOTSPAN_API Tracer {
   }
   // Explicit parent; an invalid parent starts a new trace. The unsampled cases
   // that need no sampler call (always_off, parent_based with an unsampled
-  // parent, trace_id_ratio on the trace id's random bits) are decided inline;
-  // everything else goes to start_span_slow(). A child always stays in its
-  // parent's trace: only a span without a valid parent draws a trace id.
+  // parent, trace_id_ratio on the trace id's random bits) are decided inline
+  // from one byte of rules; everything else goes to start_span_slow(). A
+  // child always stays in its parent's trace: only a span without a valid
+  // parent gets a new trace id, and an unsampled one only when its context()
+  // is asked for. An unsampled decision does not look at whether the tracer
+  // is shut down: such a span is inert either way, and count_start() counts
+  // it where stats() finds it.
   [[gnu::always_inline]] Span start_span(std::string_view name, SpanKind kind,
                                          const SpanContext& parent) noexcept {
+    namespace rules = detail::inline_rules;
     const detail::TracerHot& hot = *_hot;
-    if (!hot.closed.load(std::memory_order_relaxed)) [[likely]] {
-      const bool has_parent = parent.valid();
-      const bool parent_decides = hot.mode >= detail::SamplerMode::parent_or_off && has_parent;
-      if (parent_decides ? !parent.sampled()
-                         : hot.mode == detail::SamplerMode::always_off ||
-                               hot.mode == detail::SamplerMode::parent_or_off) {
+    const uint8_t rule = hot.rules;
+    if (parent.valid()) {
+      const bool unsampled =
+          (rule & rules::parent_decides) != 0
+              ? !parent.sampled()
+              : (rule & rules::children_unsampled) != 0 ||
+                    ((rule & rules::ratio_children) != 0 &&
+                     !detail::ratio_samples(parent.trace_id, hot.ratio_threshold));
+      if (unsampled) {
         count_start();
-        return has_parent ? Span::unsampled_child(parent) : Span::unsampled_root(TraceId{});
+        return Span::unsampled_child(parent);
       }
-      if (!parent_decides && (hot.mode == detail::SamplerMode::ratio ||
-                              hot.mode == detail::SamplerMode::parent_or_ratio)) {
-        // The decision is a function of the trace id: the parent's (plain
-        // trace_id_ratio with a parent; parent_or_ratio lets the parent decide
-        // above), or a new root's, drawn here.
-        if (has_parent) {
-          if (!detail::ratio_samples(parent.trace_id, hot.ratio_threshold)) {
-            count_start();
-            return Span::unsampled_child(parent);
-          }
-          return start_span_slow(name, kind, parent, /*sampled_root=*/false);
-        }
-        SpanContext root;
-        root.trace_id = detail::draw_trace_id();
-        if (!detail::ratio_samples(root.trace_id, hot.ratio_threshold)) {
-          count_start();
-          return Span::unsampled_root(root.trace_id);
-        }
-        return start_span_slow(name, kind, root, /*sampled_root=*/true);
+    } else if ((rule & rules::roots_unsampled) != 0) {
+      count_start();
+      return Span::unsampled_root(TraceId{});
+    } else if ((rule & rules::ratio_roots) != 0) {
+      // The decision needs only the random tail of the trace id: 64 bits from
+      // the thread's generator. The rest of the id is drawn when it is needed.
+      const uint64_t bits = detail::random_u64();
+      if (!detail::ratio_samples_bits(bits, hot.ratio_threshold)) {
+        count_start();
+        return Span::unsampled_ratio_root(bits);
       }
+      return start_sampled_ratio_root(name, kind, bits);
     }
     return start_span_slow(name, kind, parent, /*sampled_root=*/false);
   }
@@ -178,7 +178,9 @@ class HOTSPAN_API Tracer {
   // id is `parent.trace_id` (parent.span_id is not set).
   Span start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent,
                        bool sampled_root) noexcept;
-  void count_start() noexcept {
+  // A trace_id_ratio root the inline path sampled on `tail_bits`.
+  Span start_sampled_ratio_root(std::string_view name, SpanKind kind, uint64_t tail_bits) noexcept;
+  [[gnu::always_inline]] void count_start() noexcept {
     if (detail::t_last_recorder.core_id == _hot->id) [[likely]] {
       detail::t_last_recorder.spans_started->add(1);
     } else {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <future>
 #include <limits>
+#include <set>
 #include <thread>
 
 #include "capture_exporter.hpp"
@@ -411,6 +412,40 @@ TEST_CASE("ratio sampling never splits a trace", "[tracer][sampling]") {
   CHECK(sampled_roots < 150);
   auto spans = f.flushed();
   CHECK(spans.size() == static_cast<size_t>(2 * sampled_roots));
+}
+
+TEST_CASE("a trace_id_ratio root's trace id agrees with its decision, sampled or not",
+          "[tracer][sampling]") {
+  // The inline path decides a root on 64 random bits before any id exists and
+  // draws the rest of an unsampled root's trace id only when asked: the id a
+  // peer then sees must give the same decision, and stay unique and random.
+  for (auto* make :
+       {+[] { return trace_id_ratio(0.3); }, +[] { return parent_based(trace_id_ratio(0.3)); }}) {
+    const auto sampler = make();
+    TracerOptions o;
+    o.sampler = sampler;
+    Fixture f(o);
+    std::set<std::string> trace_ids;
+    int sampled = 0;
+    constexpr int kRoots = 2000;
+    for (int i = 0; i < kRoots; ++i) {
+      Span root = f.tracer.start_span("root");
+      const SpanContext c = root.context();
+      REQUIRE(c.valid());
+      CHECK(c.random_trace_id());
+      CHECK(c.sampled() == root.is_recording());
+      const SamplingInput input{nullptr, c.trace_id, "root", SpanKind::internal};
+      CHECK(sampler->should_sample(input) == root.is_recording());
+      CHECK(trace_ids.insert(to_traceparent(c).substr(3, 32)).second);
+      CHECK(root.context() == c);  // drawn once
+      sampled += root.is_recording();
+    }
+    CHECK(sampled > kRoots / 5);  // 30 %: 600 expected, far from both bounds
+    CHECK(sampled < kRoots * 2 / 5);
+    const auto st = f.tracer.stats();
+    CHECK(st.spans_started == static_cast<uint64_t>(kRoots));
+    CHECK(st.spans_sampled == static_cast<uint64_t>(sampled));
+  }
 }
 
 TEST_CASE("limits: attributes, events and strings are bounded and counted", "[tracer][limits]") {

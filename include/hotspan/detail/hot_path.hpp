@@ -5,9 +5,11 @@
 // compares instead of two calls into the library:
 //  * TracerHot: the first bytes of a tracer's shared state — its id, whether
 //    it is closed, and its sampler reduced to a mode where the decision needs
-//    no virtual call;
+//    no virtual call (and to InlineRules, the same mode as one byte of bits);
 //  * the calling thread's current context (what Scope sets);
-//  * the calling thread's spans_started counter for the tracer it used last.
+//  * the calling thread's spans_started counter for the tracer it used last;
+//  * the calling thread's id generator, which a trace_id_ratio root draws
+//    64 random bits from to decide, before any id exists.
 // The thread_locals are constinit and trivially destructible and use the
 // initial-exec TLS model: one thread-pointer-relative load, no __tls_get_addr,
 // no TLS wrapper call, no init guard.
@@ -34,19 +36,66 @@ enum class SamplerMode : uint8_t {
   parent_or_call_sampler,  // parent_based(x): a valid parent decides, else ask x
 };
 
+// What the inline start_span() may decide alone, as bits of one byte that is
+// fixed when the tracer is made: each test on the unsampled path is then one
+// bit test of a byte already loaded, where the modes were a chain of compares.
+namespace inline_rules {
+constexpr uint8_t roots_unsampled = 1;     // always_off, parent_or_off
+constexpr uint8_t parent_decides = 2;      // the parent_or_* modes, for a valid parent
+constexpr uint8_t children_unsampled = 4;  // always_off: even a sampled parent's child
+constexpr uint8_t ratio_roots = 8;         // ratio, parent_or_ratio: a root's random bits
+constexpr uint8_t ratio_children = 16;     // ratio: the parent's trace id's random bits
+}  // namespace inline_rules
+
+constexpr uint8_t inline_rules_of(SamplerMode mode) noexcept {
+  using namespace inline_rules;
+  switch (mode) {
+    case SamplerMode::always_off:
+      return roots_unsampled | children_unsampled;
+    case SamplerMode::parent_or_off:
+      return roots_unsampled | parent_decides;
+    case SamplerMode::ratio:
+      return ratio_roots | ratio_children;
+    case SamplerMode::parent_or_ratio:
+      return ratio_roots | parent_decides;
+    case SamplerMode::parent_or_on:
+    case SamplerMode::parent_or_call_sampler:
+      return parent_decides;
+    case SamplerMode::always_on:
+    case SamplerMode::call_sampler:
+      break;
+  }
+  return 0;
+}
+
 struct TracerHot {
   uint64_t id;  // unique per tracer in the process, never 0
   std::atomic<bool> closed{false};
   SamplerMode mode = SamplerMode::call_sampler;
+  uint8_t rules = 0;             // inline_rules_of(mode)
   uint64_t ratio_threshold = 0;  // ratio modes: sample iff the id's low 56 bits are below it
 };
 
-// trace_id_ratio's decision: the low 56 bits of the trace id (bytes 9..15,
-// big-endian: the W3C "random" part) below the threshold.
-inline bool ratio_samples(const TraceId& id, uint64_t threshold) noexcept {
+// The random part of a trace id (its low 56 bits: bytes 9..15, big-endian) as
+// it is stored when that part was drawn as a 64-bit number `bits`; and back.
+inline uint64_t trace_id_tail(const TraceId& id) noexcept {
   uint64_t tail;
   std::memcpy(&tail, id.bytes.data() + 8, sizeof(tail));
-  return (__builtin_bswap64(tail) & ((uint64_t{1} << 56) - 1)) < threshold;
+  return __builtin_bswap64(tail);
+}
+inline void set_trace_id_tail(TraceId& id, uint64_t bits) noexcept {
+  const uint64_t tail = __builtin_bswap64(bits);
+  std::memcpy(id.bytes.data() + 8, &tail, sizeof(tail));
+}
+constexpr uint64_t kRandomTailMask = (uint64_t{1} << 56) - 1;
+
+// trace_id_ratio's decision: the low 56 bits of the trace id (bytes 9..15,
+// big-endian: the W3C "random" part) below the threshold.
+inline bool ratio_samples_bits(uint64_t bits, uint64_t threshold) noexcept {
+  return (bits & kRandomTailMask) < threshold;
+}
+inline bool ratio_samples(const TraceId& id, uint64_t threshold) noexcept {
+  return ratio_samples_bits(trace_id_tail(id), threshold);
 }
 
 // What a SamplerMode decides for a span whose trace id is `trace_id`, under
@@ -75,14 +124,57 @@ inline ModeDecision mode_decision(SamplerMode mode, uint64_t ratio_threshold,
   return ModeDecision::ask_sampler;
 }
 
-// A new random trace id from the calling thread's generator.
-HOTSPAN_API TraceId draw_trace_id() noexcept;
+// The calling thread's id generator (SplitMix64; the design and its
+// guarantees: engine/core/id_generator.hpp). Here so that the inline path can
+// draw 64 bits without a call: the state is constinit, trivially destructible
+// and initial-exec, like the thread_locals below.
+struct IdGeneratorState {
+  uint64_t weyl = 0;        // SplitMix64 counter
+  uint64_t generation = 0;  // id_fork_generation when seeded; 0 = not seeded yet
+};
+extern HOTSPAN_API constinit thread_local IdGeneratorState tls_id_generator
+    [[gnu::tls_model("initial-exec")]];
+// Starts at 1, incremented in every fork() child (see id_generator.hpp).
+extern HOTSPAN_API constinit std::atomic<uint64_t> id_fork_generation;
+// The slow path: (re)seeds this thread's generator for the current generation.
+HOTSPAN_API void reseed_id_generator() noexcept;
+
+constexpr uint64_t kWeylStep = 0x9e3779b97f4a7c15u;
+
+// SplitMix64's output function: a bijection of 64-bit values with mix(0) = 0.
+constexpr uint64_t splitmix64_mix(uint64_t z) noexcept {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+// Reseeds this thread's generator if it has not been seeded since the last fork.
+inline void check_id_generator() noexcept {
+  // tls_id_generator is named directly, not bound to a reference: GCC 12 with
+  // -fsanitize=null tests a reference to an extern TLS variable for null with the
+  // flags of an `add` that the linker relaxes into a flag-less `lea` (false reports).
+  if (tls_id_generator.generation != id_fork_generation.load(std::memory_order_relaxed))
+      [[unlikely]] {
+    reseed_id_generator();
+  }
+}
+
+// 64 uniformly random bits; never repeats within a thread (id_generator.hpp).
+inline uint64_t random_u64() noexcept {
+  check_id_generator();
+  return splitmix64_mix(tls_id_generator.weyl += kWeylStep);
+}
+
+// A trace id whose random tail (low 56 bits and the byte above) is `bits`,
+// already drawn, with its first 8 bytes drawn now: a sampled trace_id_ratio
+// root, decided on `bits` inline.
+HOTSPAN_API TraceId trace_id_with_tail(uint64_t bits) noexcept;
 
 // A counter with one writer thread and any number of readers: a relaxed load
 // and store, no read-modify-write instruction.
 class OwnedCounter {
  public:
-  void add(uint64_t n) noexcept {
+  [[gnu::always_inline]] void add(uint64_t n) noexcept {
     _value.store(_value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   uint64_t get() const noexcept { return _value.load(std::memory_order_relaxed); }
