@@ -28,14 +28,53 @@
 #include <cstdint>
 #include <cstring>
 
-#include "hotspan/detail/hot_path.hpp"
 #include "hotspan/ids.hpp"
 
 namespace hotspan::detail {
 
-// The generator's state, check_id_generator(), splitmix64_mix() and
-// random_u64() are declared in hotspan/detail/hot_path.hpp, where the inline
-// start_span() draws a trace_id_ratio root's random bits.
+struct IdGeneratorState {
+  uint64_t weyl = 0;        // SplitMix64 counter
+  uint64_t generation = 0;  // id_fork_generation when seeded; 0 = not seeded yet
+};
+
+// initial-exec: a fixed offset from the thread pointer even when built -fPIC into
+// a shared library, instead of a __tls_get_addr call per draw. Costs 16 bytes of
+// the static TLS surplus that glibc reserves for libraries loaded by dlopen().
+extern constinit thread_local IdGeneratorState tls_id_generator [[gnu::tls_model("initial-exec")]];
+// Starts at 1, incremented in every fork() child. Only the child handler writes
+// it, and in the child it runs on the one thread that exists, before fork()
+// returns there: program order alone makes the new value visible to the draws
+// that follow, so relaxed loads are enough.
+extern constinit std::atomic<uint64_t> id_fork_generation;
+
+// The slow path: (re)seeds this thread's generator for the current generation.
+void reseed_id_generator() noexcept;
+
+// Reseeds this thread's generator if it has not been seeded since the last fork.
+inline void check_id_generator() noexcept {
+  // tls_id_generator is named directly, not bound to a reference: GCC 12 with
+  // -fsanitize=null tests a reference to an extern TLS variable for null with the
+  // flags of an `add` that the linker relaxes into a flag-less `lea` (false reports).
+  if (tls_id_generator.generation != id_fork_generation.load(std::memory_order_relaxed))
+      [[unlikely]] {
+    reseed_id_generator();
+  }
+}
+
+constexpr uint64_t kWeylStep = 0x9e3779b97f4a7c15u;
+
+// SplitMix64's output function: a bijection of 64-bit values with mix(0) = 0.
+constexpr uint64_t splitmix64_mix(uint64_t z) noexcept {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+// 64 uniformly random bits; never repeats within a thread (see above).
+inline uint64_t random_u64() noexcept {
+  check_id_generator();
+  return splitmix64_mix(tls_id_generator.weyl += kWeylStep);
+}
 
 // A valid (non-zero) span id.
 inline SpanId new_span_id() noexcept {
@@ -51,17 +90,15 @@ inline SpanId new_span_id() noexcept {
 // only dependency from one id to the next, and a store-to-load round trip
 // per half would be the longest part of drawing it). The two counter values
 // differ and the mix is a bijection, so the halves differ: never both zero.
-// The second half is stored as set_trace_id_tail() stores a ratio root's
-// bits, so that every trace id a thread makes, either way, has a random tail
-// (trace_id_tail()) that is a distinct step of the same counter.
 inline TraceId new_trace_id() noexcept {
   check_id_generator();
   const uint64_t weyl = tls_id_generator.weyl;
   tls_id_generator.weyl = weyl + 2 * kWeylStep;
-  const uint64_t head = splitmix64_mix(weyl + kWeylStep);
+  const uint64_t halves[2] = {splitmix64_mix(weyl + kWeylStep),
+                              splitmix64_mix(weyl + 2 * kWeylStep)};
   TraceId id;
-  std::memcpy(id.bytes.data(), &head, sizeof(head));  // random bits: byte order is moot
-  set_trace_id_tail(id, splitmix64_mix(weyl + 2 * kWeylStep));
+  static_assert(sizeof(halves) == sizeof(id.bytes));
+  std::memcpy(id.bytes.data(), halves, sizeof(halves));  // random bits: byte order is moot
   return id;
 }
 

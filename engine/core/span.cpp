@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/defined_enums.hpp"
 #include "core/id_generator.hpp"
+#include "core/ratio_countdown.hpp"
 #include "core/tracer_core.hpp"
 #include "hotspan/span.hpp"
 #include "recording/slot.hpp"
@@ -244,9 +245,12 @@ void Span::draw_ids() const noexcept {
     case Pending::span_and_trace_id:
       _context.trace_id = detail::new_trace_id();
       break;
-    case Pending::span_and_trace_head:
-      _context.trace_id = detail::trace_id_with_tail(detail::trace_id_tail(_context.trace_id));
+    case Pending::span_and_ratio_trace_id: {
+      uint64_t threshold;  // where unsampled_ratio_root() left it
+      std::memcpy(&threshold, _context.trace_id.bytes.data(), sizeof(threshold));
+      _context.trace_id = detail::ratio_trace_id(threshold, /*sampled=*/false);
       break;
+    }
     case Pending::span_id:
     case Pending::none:
       break;

@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/defined_enums.hpp"
 #include "core/id_generator.hpp"
+#include "core/ratio_countdown.hpp"
 #include "core/tracer_core.hpp"
 #include "recording/slot_log.hpp"
 #include "recording/thread_recorder.hpp"
@@ -114,22 +115,28 @@ Span Tracer::start_span_slow(std::string_view name, SpanKind kind, const SpanCon
   return Span(s, context);
 }
 
-Span Tracer::start_sampled_ratio_root(std::string_view name, SpanKind kind,
-                                      uint64_t tail_bits) noexcept {
+Span Tracer::start_ratio_root_slow(std::string_view name, SpanKind kind) noexcept {
+  detail::TracerCore& core = *_core;
+  detail::ThreadRecorder* recorder =
+      core.closed() || core.forked() ? nullptr : detail::recorder_for(core);
+  if (recorder == nullptr) {  // counted as unrecorded there
+    return start_span_slow(name, kind, SpanContext{}, /*sampled_root=*/false);
+  }
+  uint64_t& countdown = recorder->ratio_countdown();
+  if (countdown != 0) {  // this thread used another tracer last
+    --countdown;
+    recorder->counters().spans_started.add(1);
+    return Span::unsampled_ratio_root(core.ratio_threshold);
+  }
+  countdown = core.ratio_countdown().draw();
+  if (core.ratio_threshold == 0) {  // never sampled; not reached before 2^64 roots
+    recorder->counters().spans_started.add(1);
+    return Span::unsampled_ratio_root(0);
+  }
   SpanContext root;
-  root.trace_id = detail::trace_id_with_tail(tail_bits);
+  root.trace_id = detail::ratio_trace_id(core.ratio_threshold, /*sampled=*/true);
   return start_span_slow(name, kind, root, /*sampled_root=*/true);
 }
-
-namespace detail {
-TraceId trace_id_with_tail(uint64_t bits) noexcept {
-  TraceId id;
-  const uint64_t head = random_u64();
-  std::memcpy(id.bytes.data(), &head, sizeof(head));
-  set_trace_id_tail(id, bits);
-  return id;
-}
-}  // namespace detail
 
 bool Tracer::flush(std::chrono::milliseconds timeout) noexcept {
   return _core->flush(timeout);

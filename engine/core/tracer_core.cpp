@@ -115,6 +115,7 @@ TracerCore::TracerCore(TracerOptions options)
   TracerHot::mode = sampler_class.mode;
   TracerHot::rules = inline_rules_of(sampler_class.mode);
   TracerHot::ratio_threshold = sampler_class.ratio_threshold;
+  _ratio_countdown = RatioCountdown(sampler_class.ratio_threshold);
   const TickConverter& clock = _exporter_thread.clock();
   _resource.clock_anchor_unix_ns = clock.start_unix_ns();
   _resource.clock_anchor_monotonic_ns = clock.start_monotonic_ns();

@@ -25,6 +25,7 @@
 
 #include "backend/exporter_thread.hpp"
 #include "core/id_generator.hpp"
+#include "core/ratio_countdown.hpp"
 #include "hotspan/detail/hot_path.hpp"
 #include "hotspan/exporter.hpp"
 #include "hotspan/sampler.hpp"
@@ -56,6 +57,8 @@ class TracerCore : public TracerHot {
 
   uint64_t id() const noexcept { return TracerHot::id; }
   const SlotLimits& limits() const noexcept { return _limits; }
+  // How a thread draws its countdown of trace_id_ratio roots.
+  const RatioCountdown& ratio_countdown() const noexcept { return _ratio_countdown; }
   size_t slots_per_thread() const noexcept { return _slots_per_thread; }
   Sampler& sampler() const noexcept { return *_sampler_raw; }
   SpanQueue& queue() noexcept { return _queue; }
@@ -106,6 +109,7 @@ class TracerCore : public TracerHot {
   void reap_leftovers() noexcept;
 
   SlotLimits _limits;
+  RatioCountdown _ratio_countdown{0};
   size_t _slots_per_thread;
   std::chrono::milliseconds _shutdown_timeout;
   Resource _resource;

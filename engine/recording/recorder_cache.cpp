@@ -53,7 +53,8 @@ class RecorderCache {
   };
 
   ThreadRecorder* remember(const Entry& e) noexcept {
-    t_last_recorder = LastRecorder{e.core_id, e.recorder, &e.recorder->counters().spans_started};
+    t_last_recorder = LastRecorder{e.core_id, e.recorder, &e.recorder->counters().spans_started,
+                                   &e.recorder->ratio_countdown()};
     return e.recorder;
   }
 

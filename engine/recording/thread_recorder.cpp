@@ -9,7 +9,11 @@ ThreadRecorder::ThreadRecorder(TracerCore& core, uint32_t thread_id)
     : _core(core),
       _queue(core.queue()),
       _thread_id(thread_id),
-      _pool(core.slots_per_thread(), core.limits()) {
+      _pool(core.slots_per_thread(), core.limits()),
+      // A fresh draw, never 0: a count that started at 0 would sample every
+      // thread's first root.
+      _ratio_countdown((core.rules & inline_rules::ratio_roots) != 0 ? core.ratio_countdown().draw()
+                                                                     : 0) {
   // A new producer gets a queue block now, while allocating is allowed: a
   // producer keeps the blocks it claims (span_queue.hpp), so with more
   // recording threads than free blocks a new thread's try_enqueue would fail

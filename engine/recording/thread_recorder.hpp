@@ -54,6 +54,9 @@ class ThreadRecorder {
   RecorderCounters& counters() noexcept { return _counters; }
   const RecorderCounters& counters() const noexcept { return _counters; }
   uint32_t thread_id() const noexcept { return _thread_id; }
+  // trace_id_ratio roots this thread leaves unsampled before it samples one
+  // (core/ratio_countdown.hpp). Owning thread only.
+  uint64_t& ratio_countdown() noexcept { return _ratio_countdown; }
 
   // Owning thread only: the recorder's part of ending a sampled span. Adds
   // the span's per-span drop counts to this thread's counters and enqueues
@@ -83,6 +86,7 @@ class ThreadRecorder {
   const uint32_t _thread_id;
   SlotPool _pool;
   RecorderCounters _counters;
+  uint64_t _ratio_countdown;
   std::optional<SpanProducerToken> _token;
 };
 

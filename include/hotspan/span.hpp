@@ -25,6 +25,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <initializer_list>
 #include <string_view>
@@ -128,9 +129,9 @@ class HOTSPAN_API Span {
   // Which ids an unsampled span draws when its context() is first asked for.
   enum class Pending : uint8_t {
     none,
-    span_id,             // the trace id is known (the parent's, or one the sampler saw)
-    span_and_trace_id,   // a root nobody has looked at yet
-    span_and_trace_head  // a trace_id_ratio root: its random tail decided it
+    span_id,                 // the trace id is known (the parent's, or one the sampler saw)
+    span_and_trace_id,       // a root nobody has looked at yet
+    span_and_ratio_trace_id  // an unsampled trace_id_ratio root (see below)
   };
   // An unsampled child of a valid `parent`: in its trace, with its W3C Level 2
   // random-trace-id flag (reserved flag bits are not propagated).
@@ -150,14 +151,15 @@ class HOTSPAN_API Span {
     s._pending = trace_id.valid() ? Pending::span_id : Pending::span_and_trace_id;
     return s;
   }
-  // An unsampled trace_id_ratio root whose random tail (trace_id_tail()) is
-  // `tail_bits`, the bits the decision was made on: the rest of its trace id
-  // is drawn later, so that its context agrees with that decision.
-  static Span unsampled_ratio_root(uint64_t tail_bits) noexcept {
+  // An unsampled trace_id_ratio root of a tracer with this ratio threshold.
+  // Its trace id, drawn when context() is first asked for, gets a random tail
+  // at or above the threshold, so that it agrees with the decision; until
+  // then the threshold waits in the id's bytes (core/ratio_countdown.hpp).
+  static Span unsampled_ratio_root(uint64_t ratio_threshold) noexcept {
     Span s;
-    detail::set_trace_id_tail(s._context.trace_id, tail_bits);
+    std::memcpy(s._context.trace_id.bytes.data(), &ratio_threshold, sizeof(ratio_threshold));
     s._context.trace_flags = kTraceFlagRandomTraceId;
-    s._pending = Pending::span_and_trace_head;
+    s._pending = Pending::span_and_ratio_trace_id;
     return s;
   }
   void add_attribute(std::string_view key, const AttributeValue& value) noexcept;

@@ -124,14 +124,16 @@ class HOTSPAN_API Tracer {
       count_start();
       return Span::unsampled_root(TraceId{});
     } else if ((rule & rules::ratio_roots) != 0) {
-      // The decision needs only the random tail of the trace id: 64 bits from
-      // the thread's generator. The rest of the id is drawn when it is needed.
-      const uint64_t bits = detail::random_u64();
-      if (!detail::ratio_samples_bits(bits, hot.ratio_threshold)) {
-        count_start();
-        return Span::unsampled_ratio_root(bits);
+      // A countdown of the roots this thread leaves unsampled before the
+      // next sampled one stands in for a random draw per root; the trace id
+      // is drawn later to agree with the decision (core/ratio_countdown.hpp).
+      detail::LastRecorder& last = detail::t_last_recorder;
+      if (last.core_id == hot.id && *last.ratio_countdown != 0) [[likely]] {
+        --*last.ratio_countdown;
+        last.spans_started->add(1);
+        return Span::unsampled_ratio_root(hot.ratio_threshold);
       }
-      return start_sampled_ratio_root(name, kind, bits);
+      return start_ratio_root_slow(name, kind);
     }
     return start_span_slow(name, kind, parent, /*sampled_root=*/false);
   }
@@ -178,8 +180,9 @@ class HOTSPAN_API Tracer {
   // id is `parent.trace_id` (parent.span_id is not set).
   Span start_span_slow(std::string_view name, SpanKind kind, const SpanContext& parent,
                        bool sampled_root) noexcept;
-  // A trace_id_ratio root the inline path sampled on `tail_bits`.
-  Span start_sampled_ratio_root(std::string_view name, SpanKind kind, uint64_t tail_bits) noexcept;
+  // A trace_id_ratio root whose countdown is at zero, or on a thread that
+  // used another tracer last.
+  Span start_ratio_root_slow(std::string_view name, SpanKind kind) noexcept;
   [[gnu::always_inline]] void count_start() noexcept {
     if (detail::t_last_recorder.core_id == _hot->id) [[likely]] {
       detail::t_last_recorder.spans_started->add(1);

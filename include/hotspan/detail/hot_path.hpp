@@ -5,11 +5,10 @@
 // compares instead of two calls into the library:
 //  * TracerHot: the first bytes of a tracer's shared state — its id, whether
 //    it is closed, and its sampler reduced to a mode where the decision needs
-//    no virtual call (and to InlineRules, the same mode as one byte of bits);
+//    no virtual call (and to inline_rules, the same mode as one byte of bits);
 //  * the calling thread's current context (what Scope sets);
-//  * the calling thread's spans_started counter for the tracer it used last;
-//  * the calling thread's id generator, which a trace_id_ratio root draws
-//    64 random bits from to decide, before any id exists.
+//  * the calling thread's spans_started counter, and its trace_id_ratio
+//    countdown, for the tracer it used last.
 // The thread_locals are constinit and trivially destructible and use the
 // initial-exec TLS model: one thread-pointer-relative load, no __tls_get_addr,
 // no TLS wrapper call, no init guard.
@@ -43,7 +42,7 @@ namespace inline_rules {
 constexpr uint8_t roots_unsampled = 1;     // always_off, parent_or_off
 constexpr uint8_t parent_decides = 2;      // the parent_or_* modes, for a valid parent
 constexpr uint8_t children_unsampled = 4;  // always_off: even a sampled parent's child
-constexpr uint8_t ratio_roots = 8;         // ratio, parent_or_ratio: a root's random bits
+constexpr uint8_t ratio_roots = 8;         // ratio, parent_or_ratio: the thread's countdown
 constexpr uint8_t ratio_children = 16;     // ratio: the parent's trace id's random bits
 }  // namespace inline_rules
 
@@ -76,8 +75,8 @@ struct TracerHot {
   uint64_t ratio_threshold = 0;  // ratio modes: sample iff the id's low 56 bits are below it
 };
 
-// The random part of a trace id (its low 56 bits: bytes 9..15, big-endian) as
-// it is stored when that part was drawn as a 64-bit number `bits`; and back.
+// A trace id's last 8 bytes as a big-endian number, whose low 56 bits are its
+// W3C random part (bytes 9..15); and the same bytes set from such a number.
 inline uint64_t trace_id_tail(const TraceId& id) noexcept {
   uint64_t tail;
   std::memcpy(&tail, id.bytes.data() + 8, sizeof(tail));
@@ -91,11 +90,8 @@ constexpr uint64_t kRandomTailMask = (uint64_t{1} << 56) - 1;
 
 // trace_id_ratio's decision: the low 56 bits of the trace id (bytes 9..15,
 // big-endian: the W3C "random" part) below the threshold.
-inline bool ratio_samples_bits(uint64_t bits, uint64_t threshold) noexcept {
-  return (bits & kRandomTailMask) < threshold;
-}
 inline bool ratio_samples(const TraceId& id, uint64_t threshold) noexcept {
-  return ratio_samples_bits(trace_id_tail(id), threshold);
+  return (trace_id_tail(id) & kRandomTailMask) < threshold;
 }
 
 // What a SamplerMode decides for a span whose trace id is `trace_id`, under
@@ -124,52 +120,6 @@ inline ModeDecision mode_decision(SamplerMode mode, uint64_t ratio_threshold,
   return ModeDecision::ask_sampler;
 }
 
-// The calling thread's id generator (SplitMix64; the design and its
-// guarantees: engine/core/id_generator.hpp). Here so that the inline path can
-// draw 64 bits without a call: the state is constinit, trivially destructible
-// and initial-exec, like the thread_locals below.
-struct IdGeneratorState {
-  uint64_t weyl = 0;        // SplitMix64 counter
-  uint64_t generation = 0;  // id_fork_generation when seeded; 0 = not seeded yet
-};
-extern HOTSPAN_API constinit thread_local IdGeneratorState tls_id_generator
-    [[gnu::tls_model("initial-exec")]];
-// Starts at 1, incremented in every fork() child (see id_generator.hpp).
-extern HOTSPAN_API constinit std::atomic<uint64_t> id_fork_generation;
-// The slow path: (re)seeds this thread's generator for the current generation.
-HOTSPAN_API void reseed_id_generator() noexcept;
-
-constexpr uint64_t kWeylStep = 0x9e3779b97f4a7c15u;
-
-// SplitMix64's output function: a bijection of 64-bit values with mix(0) = 0.
-constexpr uint64_t splitmix64_mix(uint64_t z) noexcept {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
-}
-
-// Reseeds this thread's generator if it has not been seeded since the last fork.
-inline void check_id_generator() noexcept {
-  // tls_id_generator is named directly, not bound to a reference: GCC 12 with
-  // -fsanitize=null tests a reference to an extern TLS variable for null with the
-  // flags of an `add` that the linker relaxes into a flag-less `lea` (false reports).
-  if (tls_id_generator.generation != id_fork_generation.load(std::memory_order_relaxed))
-      [[unlikely]] {
-    reseed_id_generator();
-  }
-}
-
-// 64 uniformly random bits; never repeats within a thread (id_generator.hpp).
-inline uint64_t random_u64() noexcept {
-  check_id_generator();
-  return splitmix64_mix(tls_id_generator.weyl += kWeylStep);
-}
-
-// A trace id whose random tail (low 56 bits and the byte above) is `bits`,
-// already drawn, with its first 8 bytes drawn now: a sampled trace_id_ratio
-// root, decided on `bits` inline.
-HOTSPAN_API TraceId trace_id_with_tail(uint64_t bits) noexcept;
-
 // A counter with one writer thread and any number of readers: a relaxed load
 // and store, no read-modify-write instruction.
 class OwnedCounter {
@@ -185,11 +135,14 @@ class OwnedCounter {
 
 class ThreadRecorder;
 
-// The tracer this thread used last, and its recorder's spans_started counter.
+// The tracer this thread used last, its recorder's spans_started counter,
+// and its recorder's countdown of trace_id_ratio roots: how many more roots
+// this thread leaves unsampled before it samples one (ratio_countdown.hpp).
 struct LastRecorder {
   uint64_t core_id = 0;  // 0 is never a tracer's id
   ThreadRecorder* recorder = nullptr;
   OwnedCounter* spans_started = nullptr;
+  uint64_t* ratio_countdown = nullptr;  // owner thread only
 };
 
 extern HOTSPAN_API constinit thread_local LastRecorder t_last_recorder
