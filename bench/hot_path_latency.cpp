@@ -103,6 +103,31 @@ struct FiveAttributesOneEvent {
   }
 };
 
+hotspan::SpanContext unsampled_parent();
+naive::NaiveContext naive_unsampled_parent();
+
+// Start + end of a span whose parent is valid and not sampled (a context
+// that arrived with the sampled flag clear): under parent_based(...) the
+// parent decides. The parent is read from memory each time, as a relay reads
+// the context it received, rather than folded into the code as a constant.
+struct StartEndUnsampledParent {
+  template <class TracerT>
+  void operator()(TracerT& tracer, int64_t) const {
+    if constexpr (std::is_same_v<TracerT, hotspan::Tracer>) {
+      benchmark::DoNotOptimize(_parent);
+      auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, _parent);
+      benchmark::DoNotOptimize(span);
+    } else {
+      benchmark::DoNotOptimize(_naive_parent);
+      auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, _naive_parent);
+      benchmark::DoNotOptimize(span);
+    }
+  }
+
+  mutable hotspan::SpanContext _parent = unsampled_parent();
+  mutable naive::NaiveContext _naive_parent = naive_unsampled_parent();
+};
+
 template <class ScopeT>
 struct NestedWithScope {
   template <class TracerT>
@@ -320,6 +345,18 @@ naive::NaiveContext naive_sample_context() {
   return context;
 }
 
+hotspan::SpanContext unsampled_parent() {
+  hotspan::SpanContext context = sample_context();
+  context.trace_flags = 0;
+  return context;
+}
+
+naive::NaiveContext naive_unsampled_parent() {
+  naive::NaiveContext context = naive_sample_context();
+  context.sampled = false;
+  return context;
+}
+
 template <class Op>
 void counted_loop(benchmark::State& state, Op op) {
   CallerPin pin;
@@ -471,6 +508,8 @@ std::shared_ptr<hotspan::Sampler> make_on() {
 constexpr SamplerChoice off{make_off, 0};
 constexpr SamplerChoice ratio{make_ratio, kPaceSpans * 100};
 constexpr SamplerChoice on{make_on, kPaceSpans};
+// parent_based(always_on()) under an unsampled parent samples nothing: not paced.
+constexpr SamplerChoice on_under_unsampled_parent{make_on, 0};
 
 void register_all() {
   using hotspan_bench::with_spread;
@@ -480,6 +519,9 @@ void register_all() {
   add("hotspan/unsampled_always_off", [](benchmark::State& s) { hotspan_case<StartEnd>(s, off); });
   add("hotspan/unsampled_ratio_0.01",
       [](benchmark::State& s) { hotspan_case<StartEnd>(s, ratio); });
+  add("hotspan/unsampled_parent_based_unsampled_parent", [](benchmark::State& s) {
+    hotspan_case<StartEndUnsampledParent>(s, on_under_unsampled_parent);
+  });
   add("hotspan/sampled_start_end", [](benchmark::State& s) { hotspan_case<StartEnd>(s, on); });
   add("hotspan/sampled_2_attributes",
       [](benchmark::State& s) { hotspan_case<TwoAttributes>(s, on); });
@@ -500,6 +542,8 @@ void register_all() {
 
   add("naive/unsampled_always_off", [](benchmark::State& s) { naive_case<StartEnd>(s, 0.0); });
   add("naive/unsampled_ratio_0.01", [](benchmark::State& s) { naive_case<StartEnd>(s, 0.01); });
+  add("naive/unsampled_parent_based_unsampled_parent",
+      [](benchmark::State& s) { naive_case<StartEndUnsampledParent>(s, 1.0); });
   add("naive/sampled_start_end", [](benchmark::State& s) { naive_case<StartEnd>(s, 1.0); });
   add("naive/sampled_2_attributes", [](benchmark::State& s) { naive_case<TwoAttributes>(s, 1.0); });
   add("naive/sampled_5_attributes_1_event",
