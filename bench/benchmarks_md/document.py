@@ -4,6 +4,7 @@ from .backend_throughput import backend_section
 from .comparison import comparison_section
 from .contention import contention_section
 from .hot_path import hot_path_section
+from .lttng_peer import lttng_peer_section
 from .machine_and_method import machine_section
 from .preamble import load_warning, preamble
 from .readers import readers_section
@@ -24,6 +25,7 @@ def render(results_dir):
         targets_section(rows),
         machine_section(res),
         hot_path_section(res),
+        lttng_peer_section(res),
         backend_section(res),
         contention_section(res),
         readers_section(res),
