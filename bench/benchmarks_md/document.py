@@ -12,6 +12,7 @@ from .relay_budget import relay_budget_section
 from .relay_chain import relay_chain_section
 from .results import ResultSet
 from .targets import closing_section, target_rows, targets_section
+from .targets_issue16 import issue16_target_rows, issue16_targets_section
 from .tor_overhead import tor_section
 
 
@@ -19,10 +20,12 @@ def render(results_dir):
     """The text of BENCHMARKS.md from RESULTS_DIR."""
     res = ResultSet(results_dir)
     rows = target_rows(res)  # judged once: the table at the top and the closing note agree
+    rows16 = issue16_target_rows(res)
     parts = [
         preamble(res),
         load_warning(res),
         targets_section(rows),
+        issue16_targets_section(rows16),
         machine_section(res),
         hot_path_section(res),
         lttng_peer_section(res),
