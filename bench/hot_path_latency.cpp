@@ -5,6 +5,8 @@
 //   hotspan/<case>    the engine, noop exporter, pools and queue sized so that
 //                     nothing is dropped in steady state
 //   naive/<case>      naive_tracer.hpp doing the same work
+//   lttng/<case>      LTTng-UST tracepoints with the same payload (built where
+//                     pkg-config finds lttng-ust: lttng_peer_*_tp.h)
 //   reference/<what>  clock reads, malloc, XXH3, a moodycamel enqueue
 //
 // How to read: ns per operation (one iteration = one whole case, e.g. start +
@@ -39,6 +41,13 @@
 #include "machine_load.hpp"
 #include "naive_tracer.hpp"
 #include "spread_statistics.hpp"
+
+#ifdef HOTSPAN_BENCH_HAVE_LTTNG
+#include <lttng/ust-version.h>
+
+#include "lttng_peer_off_tp.h"
+#include "lttng_peer_on_tp.h"
+#endif
 
 namespace {
 
@@ -101,6 +110,31 @@ struct FiveAttributesOneEvent {
     span.add_event("cell-sent", {{"cell.command", "CREATE2"}});
     benchmark::DoNotOptimize(span);
   }
+};
+
+hotspan::SpanContext unsampled_parent();
+naive::NaiveContext naive_unsampled_parent();
+
+// Start + end of a span whose parent is valid and not sampled (a context
+// that arrived with the sampled flag clear): under parent_based(...) the
+// parent decides. The parent is read from memory each time, as a relay reads
+// the context it received, rather than folded into the code as a constant.
+struct StartEndUnsampledParent {
+  template <class TracerT>
+  void operator()(TracerT& tracer, int64_t) const {
+    if constexpr (std::is_same_v<TracerT, hotspan::Tracer>) {
+      benchmark::DoNotOptimize(_parent);
+      auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, _parent);
+      benchmark::DoNotOptimize(span);
+    } else {
+      benchmark::DoNotOptimize(_naive_parent);
+      auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, _naive_parent);
+      benchmark::DoNotOptimize(span);
+    }
+  }
+
+  mutable hotspan::SpanContext _parent = unsampled_parent();
+  mutable naive::NaiveContext _naive_parent = naive_unsampled_parent();
 };
 
 template <class ScopeT>
@@ -320,6 +354,18 @@ naive::NaiveContext naive_sample_context() {
   return context;
 }
 
+hotspan::SpanContext unsampled_parent() {
+  hotspan::SpanContext context = sample_context();
+  context.trace_flags = 0;
+  return context;
+}
+
+naive::NaiveContext naive_unsampled_parent() {
+  naive::NaiveContext context = naive_sample_context();
+  context.sampled = false;
+  return context;
+}
+
 template <class Op>
 void counted_loop(benchmark::State& state, Op op) {
   CallerPin pin;
@@ -366,6 +412,68 @@ void naive_parse_traceparent(benchmark::State& state) {
     benchmark::ClobberMemory();
   });
 }
+
+#ifdef HOTSPAN_BENCH_HAVE_LTTNG
+// ---------------------------------------------------------------------------
+// The LTTng-UST peer: a span as a span_begin and a span_end event carrying
+// hotspan/sampled_2_attributes's payload (lttng_peer_span_events.h), emitted
+// inline where the span would be, as an instrumented relay emits them. A
+// tracepoint no session enables costs one load of its state word and a
+// branch predicted not taken (its arguments are not even evaluated): the
+// floor of tracing compiled in and off. An enabled one also reads the clock,
+// reserves room in the calling CPU's ring buffer, writes the fields there and
+// commits them, on the caller's thread; the consumer daemon takes full
+// sub-buffers away on its own.
+
+template <class Pair>
+void lttng_loop(benchmark::State& state, Pair pair, bool recording) {
+  CallerPin pin;
+  for (int64_t i = 0; i < kWarmupOperations; ++i)
+    pair(i);
+  const LoopMeter meter;
+  int64_t i = 0;
+  for (auto _ : state)
+    pair(i++);
+  meter.finish(state, recording ? state.iterations() : 0);
+}
+
+void lttng_begin_end_disabled(benchmark::State& state) {
+  lttng_loop(
+      state,
+      [](int64_t i) {
+        lttng_ust_tracepoint(hotspan_bench_off, span_begin, "build-circuit", i);
+        lttng_ust_tracepoint(hotspan_bench_off, span_end, "general", i);
+      },
+      false);
+}
+
+bool lttng_session_enabled() {
+  return lttng_ust_tracepoint_enabled(hotspan_bench_on, span_begin) &&
+         lttng_ust_tracepoint_enabled(hotspan_bench_on, span_end);
+}
+
+// Needs a session that enables hotspan_bench_on:* when the program starts
+// (scripts/bench.sh creates it); without one the case is skipped, so the
+// program runs where lttng-sessiond cannot.
+void lttng_begin_end_session(benchmark::State& state) {
+  if (!lttng_session_enabled()) {
+    state.SkipWithError(
+        "skipped: no LTTng session enables hotspan_bench_on:* (scripts/bench.sh makes one; "
+        "by hand: lttng create; lttng enable-event -u 'hotspan_bench_on:*'; lttng start)");
+    return;
+  }
+  lttng_loop(
+      state,
+      [](int64_t i) {
+        lttng_ust_tracepoint(hotspan_bench_on, span_begin, "build-circuit", i);
+        lttng_ust_tracepoint(hotspan_bench_on, span_end, "general", i);
+      },
+      true);
+  // Every pair counted in sampled/op was emitted with the events enabled only
+  // if the session was still enabling them at the end.
+  if (!lttng_session_enabled()) state.SkipWithError("the LTTng session stopped during the run");
+}
+#endif
 
 // ---------------------------------------------------------------------------
 // References.
@@ -471,6 +579,8 @@ std::shared_ptr<hotspan::Sampler> make_on() {
 constexpr SamplerChoice off{make_off, 0};
 constexpr SamplerChoice ratio{make_ratio, kPaceSpans * 100};
 constexpr SamplerChoice on{make_on, kPaceSpans};
+// parent_based(always_on()) under an unsampled parent samples nothing: not paced.
+constexpr SamplerChoice on_under_unsampled_parent{make_on, 0};
 
 void register_all() {
   using hotspan_bench::with_spread;
@@ -480,6 +590,9 @@ void register_all() {
   add("hotspan/unsampled_always_off", [](benchmark::State& s) { hotspan_case<StartEnd>(s, off); });
   add("hotspan/unsampled_ratio_0.01",
       [](benchmark::State& s) { hotspan_case<StartEnd>(s, ratio); });
+  add("hotspan/unsampled_parent_based_unsampled_parent", [](benchmark::State& s) {
+    hotspan_case<StartEndUnsampledParent>(s, on_under_unsampled_parent);
+  });
   add("hotspan/sampled_start_end", [](benchmark::State& s) { hotspan_case<StartEnd>(s, on); });
   add("hotspan/sampled_2_attributes",
       [](benchmark::State& s) { hotspan_case<TwoAttributes>(s, on); });
@@ -500,6 +613,8 @@ void register_all() {
 
   add("naive/unsampled_always_off", [](benchmark::State& s) { naive_case<StartEnd>(s, 0.0); });
   add("naive/unsampled_ratio_0.01", [](benchmark::State& s) { naive_case<StartEnd>(s, 0.01); });
+  add("naive/unsampled_parent_based_unsampled_parent",
+      [](benchmark::State& s) { naive_case<StartEndUnsampledParent>(s, 1.0); });
   add("naive/sampled_start_end", [](benchmark::State& s) { naive_case<StartEnd>(s, 1.0); });
   add("naive/sampled_2_attributes", [](benchmark::State& s) { naive_case<TwoAttributes>(s, 1.0); });
   add("naive/sampled_5_attributes_1_event",
@@ -510,6 +625,11 @@ void register_all() {
   add("naive/current_context", naive_current_context);
   add("naive/to_traceparent", naive_to_traceparent);
   add("naive/parse_traceparent", naive_parse_traceparent);
+
+#ifdef HOTSPAN_BENCH_HAVE_LTTNG
+  add("lttng/begin_end_disabled", lttng_begin_end_disabled);
+  add("lttng/begin_end_2_fields_session", lttng_begin_end_session);
+#endif
 
   add("reference/steady_clock_now", reference_steady_clock);
   add("reference/clock_gettime_monotonic", reference_clock_gettime);
@@ -539,6 +659,15 @@ int main(int argc, char** argv) {
                                   ? "hotspan::detail::now_ticks() (RDTSC)"
                                   : "hotspan::detail::now_ticks() (CLOCK_MONOTONIC)");
   benchmark::AddCustomContext("pace_spans", std::to_string(kPaceSpans));
+#ifdef HOTSPAN_BENCH_HAVE_LTTNG
+  // LTTng-UST registers with a running session daemon before main(), so a
+  // session's enabled events are enabled by now.
+  benchmark::AddCustomContext("lttng_ust", LTTNG_UST_VERSION);
+  benchmark::AddCustomContext("lttng_session",
+                              lttng_session_enabled() ? "enables hotspan_bench_on:*" : "none");
+#else
+  benchmark::AddCustomContext("lttng_ust", "not built in");
+#endif
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

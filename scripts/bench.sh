@@ -10,6 +10,19 @@
 # readers program runs under `taskset -c $BENCH_CPU`. Multi-threaded runs
 # (contention, end-to-end tracer runs) are not pinned.
 #
+# LTTng-UST peer: hot_path_latency runs while an LTTng recording session
+# enables hotspan_bench_on:* (bench/lttng_peer_on_tp.h), so that its case
+# lttng/begin_end_2_fields_session records events; lttng/begin_end_disabled
+# needs no session. A session daemon is started when none answers (as root
+# the system-wide one, otherwise the user's own under ~/.lttng: applications
+# register with both) and stopped afterwards only if this script started it.
+# The session has LTTng's defaults: per-user buffers, one channel in discard
+# mode. Its trace goes to a temporary directory under the build directory,
+# deleted after the run; the discarded-event count is kept in
+# bench/results/lttng_session.json. When the LTTng packages cannot be
+# installed or the session cannot be made, the hot path runs without a
+# session and the session case reports itself skipped.
+#
 # Environment:
 #   BENCH_REPETITIONS=5   repetitions of every benchmark (median and spread reported)
 #   BENCH_MIN_TIME=0.2    seconds per repetition of the fast benchmarks
@@ -20,7 +33,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
-./scripts/setup.sh
+# The LTTng-UST peer's packages (provider headers and library, session daemon)
+# are optional: without them the suite runs without that peer.
+if ! ./scripts/setup.sh liblttng-ust-dev lttng-tools; then
+  echo "hotspan bench: LTTng-UST packages not installed: the hot path runs without its LTTng-UST peer" >&2
+  ./scripts/setup.sh
+fi
 
 repetitions="${BENCH_REPETITIONS:-5}"
 min_time="${BENCH_MIN_TIME:-0.2}"
@@ -51,8 +69,10 @@ commands="$results/commands.txt"
 common=(--benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true
         --benchmark_out_format=json)
 
-run() {  # logs the exact command line, then runs it
-  printf '%s\n' "$*" >>"$commands"
+run() {  # logs the exact command line (quoted where a shell needs it), then runs it
+  local line
+  line=$(printf '%q ' "$@")
+  printf '%s\n' "${line% }" >>"$commands"
   "$@"
 }
 
@@ -68,10 +88,78 @@ stage_done() {  # NAME: records how long the stage that just ended took
 
 stage_done "setup and build"
 
+lttng_session="hotspan-bench-$$"
+lttng_trace=""     # the session's output directory while the session exists
+lttng_sessiond=""  # pid of the session daemon this script started, if it did
+lttng_summary="$results/lttng_session.json"
+
+lttng_skip() {  # REASON: one line in the log and in the commands file; undoes what was made
+  echo "hotspan bench: no LTTng session ($1): lttng/begin_end_2_fields_session will report skipped" >&2
+  printf '# no LTTng session (%s): lttng/begin_end_2_fields_session skipped\n' "$1" >>"$commands"
+  printf '{"session": null, "reason": "%s"}\n' "$1" >"$lttng_summary"
+  lttng_session_end
+}
+
+lttng_session_begin() {
+  if ! command -v lttng >/dev/null 2>&1 || ! command -v lttng-sessiond >/dev/null 2>&1; then
+    lttng_skip "lttng-tools not installed"
+    return
+  fi
+  if ! lttng list >/dev/null 2>&1; then
+    # The daemon writes its pid in its run directory: the system's as root, ~/.lttng otherwise.
+    local rundir=/var/run/lttng
+    [ "$(id -u)" -ne 0 ] && rundir="${LTTNG_HOME:-$HOME}/.lttng"
+    if ! run lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1 ||
+       ! lttng_sessiond=$(cat "$rundir/lttng-sessiond.pid" 2>/dev/null) || [ -z "$lttng_sessiond" ]; then
+      lttng_skip "lttng-sessiond did not start"
+      return
+    fi
+  fi
+  lttng_trace=$(mktemp -d "$build_dir/lttng-trace.XXXXXX")
+  if ! run lttng create "$lttng_session" --output="$lttng_trace" >/dev/null ||
+     ! run lttng enable-event -u --session="$lttng_session" 'hotspan_bench_on:*' >/dev/null ||
+     ! run lttng start "$lttng_session" >/dev/null; then
+    lttng_skip "the session could not be created and started"
+  fi
+}
+
+lttng_session_end() {  # idempotent; also right when nothing was made
+  if [ -n "$lttng_trace" ]; then
+    if lttng list "$lttng_session" >/dev/null 2>&1; then
+      run lttng stop "$lttng_session" >/dev/null || true
+      if [ ! -s "$lttng_summary" ]; then
+        # Discard mode: an event that finds its ring buffer full is dropped, and counted.
+        local discarded
+        discarded=$(lttng list "$lttng_session" |
+                    awk '/Discarded events:/ { n += $3; seen = 1 } END { print seen ? n : "null" }') ||
+          discarded=null
+        printf '{"session": "%s", "mode": "discard", "discarded_events": %s, "trace_bytes": %s}\n' \
+          "$lttng_session" "$discarded" "$(du -sb "$lttng_trace" | cut -f1)" >"$lttng_summary"
+      fi
+      run lttng destroy "$lttng_session" >/dev/null || true
+    fi
+    rm -rf "$lttng_trace"
+    lttng_trace=""
+  fi
+  if [ -n "$lttng_sessiond" ]; then
+    kill "$lttng_sessiond" 2>/dev/null || true
+    for _ in $(seq 50); do  # its consumer daemons leave with it
+      kill -0 "$lttng_sessiond" 2>/dev/null || break
+      sleep 0.1
+    done
+    lttng_sessiond=""
+  fi
+}
+
 echo "== hotspan bench: hot path latency"
+rm -f "$lttng_summary"
+trap lttng_session_end EXIT
+lttng_session_begin
 run env HOTSPAN_BENCH_CPU="$cpu" HOTSPAN_BENCH_EXPORTER_CPU="$exporter_cpu" \
   "$build_dir/bench/hot_path_latency" "${common[@]}" \
   --benchmark_min_time="$min_time" --benchmark_out="$results/hot_path_latency.json"
+lttng_session_end
+trap - EXIT
 
 stage_done "hot path latency"
 

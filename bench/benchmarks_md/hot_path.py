@@ -15,6 +15,8 @@ C_API_CASES = [
 HOT_CASES = [
     ("unsampled_always_off", "unsampled start+end, `always_off()`"),
     ("unsampled_ratio_0.01", "unsampled start+end, `trace_id_ratio(0.01)` (1 % sampled)"),
+    ("unsampled_parent_based_unsampled_parent",
+     "unsampled start+end, `parent_based(always_on())` under an unsampled parent"),
     ("sampled_start_end", "sampled start+end"),
     ("sampled_2_attributes", "sampled start + 2 attributes + end"),
     ("sampled_2_attributes_exporter_on_caller_cpu",

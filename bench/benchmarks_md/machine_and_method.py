@@ -2,6 +2,7 @@
 machine.json, and the commands exactly as scripts/bench.sh ran them."""
 
 from .formatting import seconds, table
+from .lttng_peer import lttng_versions
 
 
 def pinning_text(machine):
@@ -36,6 +37,7 @@ def machine_section(res):
         ("Google Benchmark", f"{m.get('benchmark_library', '?')} (Debian package; it reports "
          "itself as built without optimisation — that concerns the library's own timing "
          "loop, not the code measured)"),
+        ("LTTng-UST", lttng_versions(res)),
         ("engine clock", hot.get("engine_clock", "?")),
         ("commit", f"{m.get('git_commit', '?')}"
          + (" plus uncommitted changes in " + ", ".join(f"`{x}`" for x in m["engine_tree_modified"][:12])

@@ -74,6 +74,10 @@ def record_machine(args):
         "cxx_flags": (flags + " -std=c++20 -Wall -Wextra -Wpedantic").strip(),
         "build_type": cache.get("CMAKE_BUILD_TYPE", ""),
         "benchmark_library": run_text(["dpkg-query", "-W", "-f=${Version}", "libbenchmark-dev"]),
+        # The LTTng-UST peer of hot_path_latency: "" when not installed.
+        "lttng_ust": run_text(["dpkg-query", "-W", "-f=${Version}", "liblttng-ust-dev"])
+        or run_text(["pkg-config", "--modversion", "lttng-ust"]),
+        "lttng_tools": run_text(["dpkg-query", "-W", "-f=${Version}", "lttng-tools"]),
         "git_commit": run_text(["git", "rev-parse", "--short", "HEAD"]),
         "engine_tree_modified": [l[3:] for l in dirty.splitlines()],
         "seconds": args.seconds,
