@@ -79,11 +79,14 @@ hotspan::TracerOptions latency_options(std::shared_ptr<hotspan::Sampler> sampler
 
 // ---------------------------------------------------------------------------
 // The cases, written once per tracer type (hotspan and naive share the calls).
+// Each body is forced inline into the timed loop, as instrumentation sits in
+// the function it times and as the LTTng-UST peer's tracepoints do: the
+// measure is then the span's own work, not a call around it.
 
 // Start + end; unsampled or sampled depending on the tracer's sampler.
 struct StartEnd {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t) const {
     auto span = tracer.start_span("relay.cell");
     benchmark::DoNotOptimize(span);
   }
@@ -91,7 +94,7 @@ struct StartEnd {
 
 struct TwoAttributes {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t i) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t i) const {
     auto span = tracer.start_span("build-circuit", hotspan::SpanKind::client);
     span.set_attribute("circuit.id", i).set_attribute("circuit.purpose", "general");
     benchmark::DoNotOptimize(span);
@@ -100,7 +103,7 @@ struct TwoAttributes {
 
 struct FiveAttributesOneEvent {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t i) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t i) const {
     auto span = tracer.start_span("create-hop", hotspan::SpanKind::client);
     span.set_attribute("circuit.id", i)
         .set_attribute("circuit.purpose", "general")
@@ -121,7 +124,7 @@ naive::NaiveContext naive_unsampled_parent();
 // the context it received, rather than folded into the code as a constant.
 struct StartEndUnsampledParent {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t) const {
     if constexpr (std::is_same_v<TracerT, hotspan::Tracer>) {
       benchmark::DoNotOptimize(_parent);
       auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, _parent);
@@ -140,7 +143,7 @@ struct StartEndUnsampledParent {
 template <class ScopeT>
 struct NestedWithScope {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t) const {
     auto parent = tracer.start_span("build-circuit", hotspan::SpanKind::client);
     ScopeT scope(parent);
     auto child = tracer.start_span("create-hop", hotspan::SpanKind::client);
@@ -150,7 +153,7 @@ struct NestedWithScope {
 
 struct WithSpan {
   template <class TracerT>
-  void operator()(TracerT& tracer, int64_t) const {
+  [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t) const {
     auto run = [](auto& span) { benchmark::DoNotOptimize(span); };
     if constexpr (std::is_same_v<TracerT, hotspan::Tracer>) {
       hotspan::with_span(tracer, "open-stream", hotspan::SpanKind::client, run);
