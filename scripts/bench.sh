@@ -163,6 +163,12 @@ trap - EXIT
 
 stage_done "hot path latency"
 
+echo "== hotspan bench: instruction profile (callgrind), where a span's time goes"
+run env HOTSPAN_BENCH_CPU="$cpu" HOTSPAN_BENCH_EXPORTER_CPU="$exporter_cpu" \
+  bench/span_cost_profile.sh "$build_dir" "$results"
+
+stage_done "instruction profile"
+
 echo "== hotspan bench: backend throughput"
 run env HOTSPAN_BENCH_CPU="$cpu" "$build_dir/bench/backend_throughput" "${common[@]}" \
   --benchmark_min_time="$min_time" --benchmark_out="$results/backend_throughput.json"
