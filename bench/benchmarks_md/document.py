@@ -11,6 +11,7 @@ from .readers import readers_section
 from .relay_budget import relay_budget_section
 from .relay_chain import relay_chain_section
 from .results import ResultSet
+from .span_cost_profile import span_cost_profile_section
 from .targets import closing_section, target_rows, targets_section
 from .targets_issue16 import issue16_target_rows, issue16_targets_section
 from .tor_overhead import tor_section
@@ -28,6 +29,7 @@ def render(results_dir):
         issue16_targets_section(rows16),
         machine_section(res),
         hot_path_section(res),
+        span_cost_profile_section(res),
         lttng_peer_section(res),
         backend_section(res),
         contention_section(res),
