@@ -48,9 +48,10 @@ inline void escape(const void* p) {
 }
 
 // The cases: one span each, exactly as hot_path_latency's StartEnd,
-// TwoAttributes and FiveAttributesOneEvent record them. Four of them have the
-// same body: GCC's identical code folding would make them one function (and
-// its cloning rename them), hence noipa, which keeps each a function of its own.
+// StartEndUnsampledParent, TwoAttributes and FiveAttributesOneEvent record
+// them. Three of them have the same body: GCC's identical code folding would
+// make them one function (and its cloning rename them), hence noipa, which
+// keeps each a function of its own.
 #if defined(__clang__)
 #define SPAN_COST_CASE [[gnu::noinline]]
 #else
@@ -62,9 +63,14 @@ SPAN_COST_CASE void unsampled_always_off(hotspan::Tracer& tracer, int64_t) {
   escape(&span);
 }
 
-// Under a Scope of an unsampled parent; the tracer's sampler is parent_based(always_on()).
+// A valid parent with the sampled flag clear, read from memory each time as
+// hot_path_latency's StartEndUnsampledParent reads it (set by run()).
+hotspan::SpanContext unsampled_parent;
+
+// Under unsampled_parent; the tracer's sampler is parent_based(always_on()).
 SPAN_COST_CASE void unsampled_parent_based(hotspan::Tracer& tracer, int64_t) {
-  auto span = tracer.start_span("relay.cell");
+  escape(&unsampled_parent);
+  auto span = tracer.start_span("relay.cell", hotspan::SpanKind::internal, unsampled_parent);
   escape(&span);
 }
 
@@ -114,8 +120,7 @@ struct Case {
   const char* function;  // the name of `span`, as callgrind's --toggle-collect matches it
   void (*span)(hotspan::Tracer&, int64_t);
   std::shared_ptr<hotspan::Sampler> (*sampler)();
-  bool unsampled_parent;  // run under a Scope of an unsampled context
-  int64_t flush_every;    // spans between two flushes; 0 = only at the end
+  int64_t flush_every;  // spans between two flushes; 0 = only at the end
 };
 
 std::shared_ptr<hotspan::Sampler> off() {
@@ -130,16 +135,16 @@ std::shared_ptr<hotspan::Sampler> on() {
 
 const Case kCases[] = {
     {"unsampled_always_off", "span_cost::unsampled_always_off", span_cost::unsampled_always_off,
-     off, false, 0},
+     off, 0},
     {"unsampled_parent_based", "span_cost::unsampled_parent_based",
-     span_cost::unsampled_parent_based, on, true, 0},
-    {"ratio_0.01", "span_cost::ratio_0_01", span_cost::ratio_0_01, ratio, false, kFlushEvery * 100},
-    {"sampled_start_end", "span_cost::sampled_start_end", span_cost::sampled_start_end, on, false,
+     span_cost::unsampled_parent_based, on, 0},
+    {"ratio_0.01", "span_cost::ratio_0_01", span_cost::ratio_0_01, ratio, kFlushEvery * 100},
+    {"sampled_start_end", "span_cost::sampled_start_end", span_cost::sampled_start_end, on,
      kFlushEvery},
     {"sampled_2_attributes", "span_cost::sampled_2_attributes", span_cost::sampled_2_attributes, on,
-     false, kFlushEvery},
+     kFlushEvery},
     {"sampled_5_attributes_1_event", "span_cost::sampled_5_attributes_1_event",
-     span_cost::sampled_5_attributes_1_event, on, false, kFlushEvery},
+     span_cost::sampled_5_attributes_1_event, on, kFlushEvery},
 };
 
 hotspan::TracerOptions options(std::shared_ptr<hotspan::Sampler> sampler) {
@@ -153,13 +158,14 @@ hotspan::TracerOptions options(std::shared_ptr<hotspan::Sampler> sampler) {
   return o;
 }
 
+// hot_path_latency's unsampled_parent(): its sample context without the sampled flag.
 hotspan::SpanContext unsampled_context() {
   hotspan::SpanContext context;
   for (size_t i = 0; i < context.trace_id.bytes.size(); ++i) {
     context.trace_id.bytes[i] = static_cast<uint8_t>(0x4b + 13 * i);
   }
   context.span_id.value = 0x00f067aa0ba902b7u;
-  context.trace_flags = 0;  // not sampled
+  context.trace_flags = 0;
   return context;
 }
 
@@ -181,8 +187,7 @@ void run(const Case& c, int64_t spans, bool exporter_on_caller_cpu) {
     tracer = std::make_unique<hotspan::Tracer>(options(c.sampler()));
   }
   hotspan_bench::CallerPin pin;  // after the tracer, so that its exporter thread stays put
-  const hotspan::SpanContext parent = unsampled_context();
-  hotspan::Scope scope(c.unsampled_parent ? parent : hotspan::SpanContext{});
+  span_cost::unsampled_parent = unsampled_context();
 
   record(c, *tracer, 0, kWarmupSpans);
   const hotspan::TracerStats before = tracer->stats();

@@ -6,11 +6,12 @@ hot path table's nanoseconds (RESULTS/hot_path_latency.json)."""
 from .formatting import MISSING, NS_STEPS, fmt_ns, fmt_pct, scaled, table
 from .stats import div
 
-# The profile's cases, with the hot path case each one repeats (None: none).
+# The profile's cases, with the hot path case each one repeats.
 CASES = [
     ("unsampled_always_off", "unsampled start+end, `always_off()`", "unsampled_always_off"),
     ("unsampled_parent_based",
-     "unsampled start+end, `parent_based(always_on())` under an unsampled parent", None),
+     "unsampled start+end, `parent_based(always_on())` under an unsampled parent",
+     "unsampled_parent_based_unsampled_parent"),
     ("ratio_0.01", "start+end, `trace_id_ratio(0.01)` (1 % sampled)", "unsampled_ratio_0.01"),
     ("sampled_start_end", "sampled start+end", "sampled_start_end"),
     ("sampled_2_attributes", "sampled start + 2 attributes + end", "sampled_2_attributes"),
