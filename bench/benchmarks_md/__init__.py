@@ -6,5 +6,6 @@ on figures that may be missing; machine_record: the `machine` command;
 document: the page, put together from one module per section (preamble,
 targets, machine_and_method, hot_path, backend_throughput, contention,
 readers, relay_budget, relay_chain, tor_overhead, comparison), with
-program_section and flat_out shared by the sections of the benchmark programs.
+program_section and flat_out shared by the sections of the benchmark programs,
+and many_producers the paced runs of the contention program with their target.
 """
