@@ -1,8 +1,10 @@
 """Section "Contention": 1 to 8 producer threads recording flat out through
-one Tracer, and what each added thread delivers."""
+one Tracer, and what each added thread delivers; then 1 to 64 producers paced
+below the exporter's capacity (many_producers.py)."""
 
 from .flat_out import FLAT_OUT_HEADERS, flat_out_row
 from .formatting import fmt_ratio, seconds, table
+from .many_producers import many_producers_paragraphs
 from .program_section import program_section
 from .stats import div
 
@@ -33,4 +35,5 @@ def contention_section(res, r):
     headers.insert(4, "× 1 thread")
     s.append(table(headers, rows, ["l"] + ["r"] * (len(headers) - 1)))
     s.append("")
+    s += many_producers_paragraphs(res, r)
     return s

@@ -3,6 +3,7 @@ beside LTTng-UST's tracepoints and the clock read of the same run."""
 
 from .formatting import fmt_ns, fmt_ratio, table
 from .stats import div
+from .many_producers import many_producers_target_row
 from .targets import status
 
 
@@ -20,8 +21,8 @@ def lttng_pair_target(res, label, case):
 
 
 def many_producers_targets(res):
-    """The many-producers target's rows (none yet)."""
-    return []
+    """The many-producers target's row (many_producers.py)."""
+    return [many_producers_target_row(res)]
 
 
 def issue16_target_rows(res):
