@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark suite in Release (build-bench/), runs it with
 # repetitions, writes the JSON results to bench/results/ and regenerates
-# BENCHMARKS.md from them (bench/render_benchmarks.py). About 6 minutes on a
+# BENCHMARKS.md from them (bench/render_benchmarks.py). About 7 minutes on a
 # 2-core machine, build included.
 #
 # Pinning: single-threaded timed loops (hot path, direct exporter calls) pin

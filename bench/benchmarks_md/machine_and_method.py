@@ -45,7 +45,8 @@ def machine_section(res):
             if m.get("engine_tree_modified") else "")),
         ("repetitions", f"{m.get('repetitions', '?')}, `--benchmark_min_time={m.get('min_time', '?')}` "
          "for the fast cases; fixed-duration runs (contention, tracer end to end, "
-         f"{seconds(res.programs['contention'].context.get('run_seconds'))} s) are one iteration each"),
+         f"{seconds(res.programs['contention'].context.get('run_seconds'))} s; many paced producers, "
+         f"{seconds(res.programs['contention'].context.get('paced_run_seconds'))} s per N) are one iteration each"),
         ("pinning", pinning_text(m)),
         ("duration", f"{m.get('seconds', '?')} s for the whole of `scripts/bench.sh`"
          + (" (" + ", ".join(f"{n} {v} s" for n, v in m["stages"]) + ")" if m.get("stages") else "")),
