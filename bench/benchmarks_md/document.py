@@ -26,7 +26,7 @@ def render(results_dir):
         preamble(res),
         load_warning(res),
         targets_section(rows),
-        issue16_targets_section(rows16),
+        issue16_targets_section(rows16, res),
         machine_section(res),
         hot_path_section(res),
         span_cost_profile_section(res),
@@ -38,7 +38,7 @@ def render(results_dir):
         relay_chain_section(res),
         tor_section(res),
         comparison_section(res),
-        closing_section(rows),
+        closing_section(rows + rows16),
     ]
     # A section left out ("") still adds its separating line, as the page always had.
     return "\n".join(parts).rstrip() + "\n"
