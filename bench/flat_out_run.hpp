@@ -20,23 +20,16 @@
 #include <vector>
 
 #include "hotspan/tracer.hpp"
+#include "loss_counters.hpp"
 #include "machine_load.hpp"
 #include "span_workload.hpp"
 
 namespace hotspan_bench {
 
-struct FlatOutResult {
+struct FlatOutResult : RunLosses {
   double seconds = 0;  // start signal .. flush() returned
   uint64_t started = 0;
-  uint64_t sampled = 0;
-  uint64_t exported = 0;
-  uint64_t dropped_pool_exhausted = 0;
-  uint64_t dropped_queue_full = 0;
-  uint64_t dropped_export_failed = 0;
-  int64_t uncounted = 0;
   uint64_t bytes_written = 0;
-  double others_busy_cores = 0;  // machine_load.hpp
-  bool flushed = false;
 
   double delivered_per_second() const { return seconds > 0 ? exported / seconds : 0; }
   double started_per_second() const { return seconds > 0 ? started / seconds : 0; }
@@ -99,13 +92,7 @@ inline void report_flat_out(benchmark::State& state, const FlatOutResult& r) {
   state.counters["spans_per_s"] = Counter(r.delivered_per_second());
   state.counters["started_per_s"] = Counter(r.started_per_second());
   state.counters["MB_per_s"] = Counter(r.seconds > 0 ? r.bytes_written / r.seconds / 1e6 : 0);
-  state.counters["dropped_pool_exhausted"] = Counter(static_cast<double>(r.dropped_pool_exhausted));
-  state.counters["dropped_queue_full"] = Counter(static_cast<double>(r.dropped_queue_full));
-  state.counters["dropped_export_failed"] = Counter(static_cast<double>(r.dropped_export_failed));
-  state.counters["uncounted"] = Counter(static_cast<double>(r.uncounted));
-  state.counters["sampled"] = Counter(static_cast<double>(r.sampled));
-  state.counters["others_busy_cores"] = Counter(r.others_busy_cores);
-  if (!r.flushed) state.SkipWithError("flush() timed out: the exporter did not drain in 60 s");
+  report_loss_counters(state, r);
 }
 
 }  // namespace hotspan_bench

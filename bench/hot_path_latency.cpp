@@ -40,6 +40,8 @@
 #include "hotspan/hotspan.hpp"
 #include "machine_load.hpp"
 #include "naive_tracer.hpp"
+#include "sample_context.hpp"
+#include "span_cases.hpp"
 #include "spread_statistics.hpp"
 
 #ifdef HOTSPAN_BENCH_HAVE_LTTNG
@@ -87,7 +89,7 @@ hotspan::TracerOptions latency_options(std::shared_ptr<hotspan::Sampler> sampler
 struct StartEnd {
   template <class TracerT>
   [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t) const {
-    auto span = tracer.start_span("relay.cell");
+    auto span = hotspan_bench::cell_span(tracer);
     benchmark::DoNotOptimize(span);
   }
 };
@@ -95,8 +97,7 @@ struct StartEnd {
 struct TwoAttributes {
   template <class TracerT>
   [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t i) const {
-    auto span = tracer.start_span("build-circuit", hotspan::SpanKind::client);
-    span.set_attribute("circuit.id", i).set_attribute("circuit.purpose", "general");
+    auto span = hotspan_bench::two_attribute_span(tracer, i);
     benchmark::DoNotOptimize(span);
   }
 };
@@ -104,13 +105,7 @@ struct TwoAttributes {
 struct FiveAttributesOneEvent {
   template <class TracerT>
   [[gnu::always_inline]] void operator()(TracerT& tracer, int64_t i) const {
-    auto span = tracer.start_span("create-hop", hotspan::SpanKind::client);
-    span.set_attribute("circuit.id", i)
-        .set_attribute("circuit.purpose", "general")
-        .set_attribute("relay.nickname", "moria1")
-        .set_attribute("hop.index", 2)
-        .set_attribute("hop.is_exit", false);
-    span.add_event("cell-sent", {{"cell.command", "CREATE2"}});
+    auto span = hotspan_bench::five_attribute_event_span(tracer, i);
     benchmark::DoNotOptimize(span);
   }
 };
@@ -339,13 +334,7 @@ void naive_current_context(benchmark::State& state) {
 }
 
 hotspan::SpanContext sample_context() {
-  hotspan::SpanContext context;
-  for (size_t i = 0; i < context.trace_id.bytes.size(); ++i) {
-    context.trace_id.bytes[i] = static_cast<uint8_t>(0x4b + 13 * i);
-  }
-  context.span_id.value = 0x00f067aa0ba902b7u;
-  context.trace_flags = 1;
-  return context;
+  return hotspan_bench::sample_context(hotspan::kTraceFlagSampled);
 }
 
 naive::NaiveContext naive_sample_context() {
@@ -358,9 +347,7 @@ naive::NaiveContext naive_sample_context() {
 }
 
 hotspan::SpanContext unsampled_parent() {
-  hotspan::SpanContext context = sample_context();
-  context.trace_flags = 0;
-  return context;
+  return hotspan_bench::sample_context(0);
 }
 
 naive::NaiveContext naive_unsampled_parent() {

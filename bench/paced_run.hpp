@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "hotspan/tracer.hpp"
+#include "loss_counters.hpp"
 #include "machine_load.hpp"
 #include "span_workload.hpp"
 #include "thread_cpu.hpp"
@@ -73,7 +74,7 @@ struct PacedPlan {
   }
 };
 
-struct PacedResult {
+struct PacedResult : RunLosses {
   uint64_t planned = 0;           // spans the plan asks for in the timed window
   uint64_t recorded = 0;          // spans the producers recorded in the timed bursts
   double seconds = 0;             // start .. the last producer's last burst
@@ -84,18 +85,6 @@ struct PacedResult {
   uint64_t exporter_wait_ns = 0;  // the same, waiting on a run queue for a CPU
   uint64_t exporter_slices = 0;   // the same, times put on a CPU (~ wake-ups)
   double worst_lateness_s = 0;    // the latest a burst started after its deadline
-  uint64_t sampled = 0;
-  uint64_t exported = 0;
-  uint64_t dropped_pool_exhausted = 0;
-  uint64_t dropped_queue_full = 0;
-  uint64_t dropped_export_failed = 0;
-  int64_t uncounted = 0;
-  double others_busy_cores = 0;  // machine_load.hpp
-  bool flushed = false;
-
-  uint64_t dropped() const {
-    return dropped_pool_exhausted + dropped_queue_full + dropped_export_failed;
-  }
 };
 
 namespace paced_detail {
@@ -241,13 +230,7 @@ inline void report_paced(benchmark::State& state, const PacedPlan& plan, const P
       Counter(r.flush_seconds > 0 ? r.exporter_wait_ns / 1e9 / r.flush_seconds : 0);
   state.counters["worst_lateness_ms"] = Counter(1e3 * r.worst_lateness_s);
   state.counters["dropped"] = Counter(static_cast<double>(r.dropped()));
-  state.counters["dropped_pool_exhausted"] = Counter(static_cast<double>(r.dropped_pool_exhausted));
-  state.counters["dropped_queue_full"] = Counter(static_cast<double>(r.dropped_queue_full));
-  state.counters["dropped_export_failed"] = Counter(static_cast<double>(r.dropped_export_failed));
-  state.counters["uncounted"] = Counter(static_cast<double>(r.uncounted));
-  state.counters["sampled"] = Counter(static_cast<double>(r.sampled));
-  state.counters["others_busy_cores"] = Counter(r.others_busy_cores);
-  if (!r.flushed) state.SkipWithError("flush() timed out: the exporter did not drain in 60 s");
+  report_loss_counters(state, r);
 }
 
 }  // namespace hotspan_bench

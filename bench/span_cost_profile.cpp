@@ -39,6 +39,8 @@
 #include "core/clock.hpp"  // engine/core/clock.hpp: which clock the engine reads
 #include "cpu_placement.hpp"
 #include "hotspan/hotspan.hpp"
+#include "sample_context.hpp"
+#include "span_cases.hpp"
 
 namespace span_cost {
 
@@ -59,7 +61,7 @@ inline void escape(const void* p) {
 #endif
 
 SPAN_COST_CASE void unsampled_always_off(hotspan::Tracer& tracer, int64_t) {
-  auto span = tracer.start_span("relay.cell");
+  auto span = hotspan_bench::cell_span(tracer);
   escape(&span);
 }
 
@@ -76,29 +78,22 @@ SPAN_COST_CASE void unsampled_parent_based(hotspan::Tracer& tracer, int64_t) {
 
 // Under trace_id_ratio(0.01): about 1 % of the spans are sampled.
 SPAN_COST_CASE void ratio_0_01(hotspan::Tracer& tracer, int64_t) {
-  auto span = tracer.start_span("relay.cell");
+  auto span = hotspan_bench::cell_span(tracer);
   escape(&span);
 }
 
 SPAN_COST_CASE void sampled_start_end(hotspan::Tracer& tracer, int64_t) {
-  auto span = tracer.start_span("relay.cell");
+  auto span = hotspan_bench::cell_span(tracer);
   escape(&span);
 }
 
 SPAN_COST_CASE void sampled_2_attributes(hotspan::Tracer& tracer, int64_t i) {
-  auto span = tracer.start_span("build-circuit", hotspan::SpanKind::client);
-  span.set_attribute("circuit.id", i).set_attribute("circuit.purpose", "general");
+  auto span = hotspan_bench::two_attribute_span(tracer, i);
   escape(&span);
 }
 
 SPAN_COST_CASE void sampled_5_attributes_1_event(hotspan::Tracer& tracer, int64_t i) {
-  auto span = tracer.start_span("create-hop", hotspan::SpanKind::client);
-  span.set_attribute("circuit.id", i)
-      .set_attribute("circuit.purpose", "general")
-      .set_attribute("relay.nickname", "moria1")
-      .set_attribute("hop.index", 2)
-      .set_attribute("hop.is_exit", false);
-  span.add_event("cell-sent", {{"cell.command", "CREATE2"}});
+  auto span = hotspan_bench::five_attribute_event_span(tracer, i);
   escape(&span);
 }
 
@@ -158,15 +153,9 @@ hotspan::TracerOptions options(std::shared_ptr<hotspan::Sampler> sampler) {
   return o;
 }
 
-// hot_path_latency's unsampled_parent(): its sample context without the sampled flag.
+// hot_path_latency's unsampled_parent(): the sample context without the sampled flag.
 hotspan::SpanContext unsampled_context() {
-  hotspan::SpanContext context;
-  for (size_t i = 0; i < context.trace_id.bytes.size(); ++i) {
-    context.trace_id.bytes[i] = static_cast<uint8_t>(0x4b + 13 * i);
-  }
-  context.span_id.value = 0x00f067aa0ba902b7u;
-  context.trace_flags = 0;
-  return context;
+  return hotspan_bench::sample_context(0);
 }
 
 void record(const Case& c, hotspan::Tracer& tracer, int64_t from, int64_t count) {
