@@ -12,10 +12,11 @@ namespace hotspan::detail {
 
 namespace {
 
+constexpr int kIdleSpins = 64;  // empty polls before the thread sleeps
 constexpr size_t kDrainLimit = size_t{1} << 16;
 // How long the thread first lets spans gather after a drain that found less
-// than a full batch, or none (at most idle_sleep); it doubles while drains
-// stay small or empty, up to idle_sleep. The kernel's default timer slack stretches 20 us to
+// than a full batch (at most idle_sleep); it doubles while drains stay small,
+// up to idle_sleep. The kernel's default timer slack stretches 20 us to
 // ~50-70 us.
 constexpr std::chrono::microseconds kGatherPause{20};
 
@@ -63,6 +64,7 @@ void ExporterThread::run() noexcept {
   }
   moodycamel::ConsumerToken token(_queue);
   uint64_t flush_seen = 0;
+  int idle = 0;
   std::chrono::microseconds gather = _gather_pause;
   for (;;) {
     _clock->update();
@@ -72,6 +74,7 @@ void ExporterThread::run() noexcept {
     // At most kDrainLimit at a time: under sustained overload the queue never
     // looks empty, and the loop must still come back to the dump requests.
     if (const size_t drained = drain_queue(token, kDrainLimit); drained != 0) {
+      idle = 0;
       if (drained < _batch.size() && gather.count() != 0) {
         // Less than a full batch came: the producers are slower than the
         // exporter. Let spans gather instead of chasing each one as it is
@@ -127,32 +130,24 @@ void ExporterThread::run() noexcept {
       if (stop) return;
       continue;
     }
-    // The queue is empty: sleep as after a small drain, for the gather pause,
-    // which keeps doubling while the queue stays quiet. There is no spinning
-    // first: each poll walks every producer's queue (moodycamel reads each
-    // one's indexes), a cost that grows with the number of recording threads
-    // (~0.27 us a poll with 64 of them) and bought nothing a short sleep
-    // does not, since producers never wake this thread anyway.
-    wait_for_request(flush_seen, gather);
-    gather = std::min(gather * 2, _settings.idle_sleep);
+    if (++idle < kIdleSpins) {
+      std::this_thread::yield();
+      continue;
+    }
+    wait_for_request(flush_seen, _settings.idle_sleep);
   }
 }
 
 size_t ExporterThread::drain_queue(moodycamel::ConsumerToken& token, size_t limit) noexcept {
   size_t total = 0;
-  while (total < limit) {
-    const size_t n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size());
-    if (n == 0) break;
+  size_t n;
+  while (total < limit && (n = _queue.try_dequeue_bulk(token, _batch.data(), _batch.size())) != 0) {
     // Null entries are the markers with which recorders reserve their first
     // queue block (thread_recorder.cpp): not spans.
     Slot** const first = _batch.data();
     const auto spans = static_cast<size_t>(std::remove(first, first + n, nullptr) - first);
     if (spans != 0) export_slots(first, spans);
     total += n;
-    // Less than a full batch: the call walked every producer and found the
-    // rest empty. Another call now would walk them all again to find little
-    // or nothing; the loop's pause lets spans gather first.
-    if (n < _batch.size()) break;
   }
   return total;
 }

@@ -5,10 +5,10 @@
 // run of slots from the same pool). It also serves flush tickets and, at
 // shutdown, the final drain, and tells the exporter when a loss counter moved.
 //
-// Waking: when a drain comes back smaller than a batch, or empty, it sleeps
-// before the next one, 20 us at first and doubling up to idle_sleep while
-// drains stay small (see run()); producers never signal it (that would put a
-// system call on the hot path), only flush() and stop() do.
+// Waking: when the queue is empty it spins briefly, then sleeps up to
+// idle_sleep; producers never signal it (that would put a system call on the
+// hot path), only flush() and stop() do. When drains come back smaller than a
+// batch it pauses before the next one (see run()).
 //
 // Flight recorder: the thread owns it (backend/flight_recorder.hpp) and hands
 // it every batch right after building it. dump_recent() is served like a

@@ -52,11 +52,11 @@ struct HOTSPAN_API TracerOptions {
   size_t max_events_per_span = 16;      // 0 .. 65535 (event attributes share the span's budget)
   size_t max_string_bytes = 256;        // names, keys and string values; 1 .. 65535
 
-  // Exporter thread: spans handed to the exporter per call, and the longest
-  // it sleeps between drains (flush() and shutdown() wake it at once). After
-  // a drain smaller than a batch, or an empty one, it pauses, 20 us at first
-  // and doubling while drains stay small or empty, up to idle_sleep, so that
-  // spans gather into batches (docs/ENGINE.md); 0 disables the pauses.
+  // Exporter thread: spans handed to the exporter per call, and how long it
+  // sleeps when the queue is empty (flush() and shutdown() wake it at once).
+  // After a drain smaller than a batch it also pauses, 20 us at first and
+  // doubling while drains stay small, up to idle_sleep, so that spans gather
+  // into batches (docs/ENGINE.md); 0 disables both waits.
   size_t export_batch_size = 512;
   std::chrono::microseconds idle_sleep = std::chrono::milliseconds(2);
   // How long shutdown() waits for the exporter thread to drain and finish.
