@@ -84,6 +84,15 @@ def fmt_ratio_plain(v):
     return "?" if v is None else f"{v:.2g}"
 
 
+def losses_text(figures):
+    """Drops and uncounted loss over every N (worst repetition), in words."""
+    dropped = {n: f.get("dropped") or 0 for n, f in figures.items()}
+    uncounted = max((abs(f.get("uncounted") or 0) for f in figures.values()), default=0)
+    lost = ", ".join(f"{v:,.0f} at N = {n}" for n, v in dropped.items() if v)
+    text = f"spans dropped (counted): {lost}" if lost else "no span dropped at any N"
+    return text + (f", uncounted loss {uncounted:,.0f}" if uncounted else ", no uncounted loss")
+
+
 def issue16_reasons(res):
     """Why each issue 16 target stands where it does, from this run's figures:
     the instruction counts of the profile, the clock and cross-core references
@@ -155,7 +164,7 @@ def issue16_reasons(res):
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             period_ms = None
         out.append(
-            "- **Many producers**: drops and uncounted loss are 0 at every N; the exporter "
+            f"- **Many producers**: {losses_text(figures)}; the exporter "
             f"thread's CPU per span is at most {fmt_ratio(worst['exporter_ns_per_span'])} one "
             f"producer's, the caller's at most {fmt_ratio(worst['per_span_caller_ns'])}. The "
             "producers share no cache line with one another; what grows with N is (a) on the "
