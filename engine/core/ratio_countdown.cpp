@@ -13,7 +13,7 @@ namespace hotspan::detail {
 
 namespace {
 
-constexpr uint64_t kTailRange = uint64_t{1} << 56;
+constexpr uint64_t kTailRange = kRandomTailMask + 1;  // 2^56 values of a random tail
 
 // floor(bits * range / 2^64): uniform in [0, range) up to a bias of at most
 // range / 2^64 <= 2^-8 between values, and none at all for the power-of-two
