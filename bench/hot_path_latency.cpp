@@ -68,16 +68,7 @@ constexpr int64_t kWarmupOperations = 20000;
 // under always_off() are not paced at all.
 constexpr int64_t kPaceSpans = 1024;
 
-hotspan::TracerOptions latency_options(std::shared_ptr<hotspan::Sampler> sampler) {
-  hotspan::TracerOptions options;
-  options.service_name = "bench";
-  options.exporter = hotspan::noop_exporter();
-  options.sampler = std::move(sampler);
-  options.slots_per_thread = 16384;
-  options.queue_capacity = 65536;
-  options.idle_sleep = std::chrono::microseconds(50);
-  return options;
-}
+using hotspan_bench::latency_options;
 
 // ---------------------------------------------------------------------------
 // The cases, written once per tracer type (hotspan and naive share the calls).

@@ -1,17 +1,36 @@
-// hotspan bench — the spans of the hot path's cases, written once.
+// hotspan bench — the spans of the hot path's cases, and the tracer options
+// they run under, written once.
 //
 // hot_path_latency times them (with the naive tracer doing the same work) and
 // span_cost_profile counts their instructions: both must record the very same
-// span, so its calls live here. Each returns the live span; the caller keeps
-// it from being optimised away and ends it. Forced inline, as instrumentation
-// sits in the code it times.
+// span on the same tracer, so its calls and options live here. Each returns the live span; the
+// caller keeps it from being optimised away and ends it. Forced inline, as instrumentation sits in
+// the code it times.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <utility>
 
+#include "hotspan/exporter.hpp"
 #include "hotspan/span_kind.hpp"
+#include "hotspan/tracer.hpp"
 
 namespace hotspan_bench {
+
+// A noop exporter, so that the caller's cost is measured alone; 16,384 slots
+// and a 50 us idle sleep, so that a paced caller never runs out of slots.
+inline hotspan::TracerOptions latency_options(std::shared_ptr<hotspan::Sampler> sampler) {
+  hotspan::TracerOptions options;
+  options.service_name = "bench";
+  options.exporter = hotspan::noop_exporter();
+  options.sampler = std::move(sampler);
+  options.slots_per_thread = 16384;
+  options.queue_capacity = 65536;
+  options.idle_sleep = std::chrono::microseconds(50);
+  return options;
+}
 
 // A relay's per-cell span: a name, nothing else.
 template <class TracerT>

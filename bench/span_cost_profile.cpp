@@ -142,17 +142,6 @@ const Case kCases[] = {
      span_cost::sampled_5_attributes_1_event, on, kFlushEvery},
 };
 
-hotspan::TracerOptions options(std::shared_ptr<hotspan::Sampler> sampler) {
-  hotspan::TracerOptions o;  // as hot_path_latency's latency_options()
-  o.service_name = "bench";
-  o.exporter = hotspan::noop_exporter();
-  o.sampler = std::move(sampler);
-  o.slots_per_thread = 16384;
-  o.queue_capacity = 65536;
-  o.idle_sleep = std::chrono::microseconds(50);
-  return o;
-}
-
 // hot_path_latency's unsampled_parent(): the sample context without the sampled flag.
 hotspan::SpanContext unsampled_context() {
   return hotspan_bench::sample_context(0);
@@ -170,10 +159,10 @@ void run(const Case& c, int64_t spans, bool exporter_on_caller_cpu) {
   std::unique_ptr<hotspan::Tracer> tracer;
   if (exporter_on_caller_cpu) {
     hotspan_bench::CallerPin beside_caller;  // the exporter thread inherits the caller's CPU
-    tracer = std::make_unique<hotspan::Tracer>(options(c.sampler()));
+    tracer = std::make_unique<hotspan::Tracer>(hotspan_bench::latency_options(c.sampler()));
   } else {
     hotspan_bench::CpuPin exporter_cpu("HOTSPAN_BENCH_EXPORTER_CPU");
-    tracer = std::make_unique<hotspan::Tracer>(options(c.sampler()));
+    tracer = std::make_unique<hotspan::Tracer>(hotspan_bench::latency_options(c.sampler()));
   }
   hotspan_bench::CallerPin pin;  // after the tracer, so that its exporter thread stays put
   span_cost::unsampled_parent = unsampled_context();
